@@ -1,0 +1,29 @@
+//! Named limits of the engine, each with the reason it exists.
+
+/// Largest key the LSM accepts. DynamoDB's largest primary key is a 2048-byte partition key
+/// plus a 1024-byte sort key; the item layer adds a table prefix and type tags, so 4 KiB
+/// leaves room without letting index blocks balloon.
+pub const KEY_SIZE_BYTES_MAX: usize = 4096;
+
+/// Largest encoded write batch. A TransactWriteItems carries at most 4 MB of items and its
+/// index entries and stream records ride in the same batch; 64 MiB bounds one WAL record and
+/// the memory a recovery must hold for it.
+pub const BATCH_SIZE_BYTES_MAX: usize = 64 << 20;
+
+/// Largest WAL record the reader will believe. Equal to the batch limit plus framing slack:
+/// a length field above it is damage, not data.
+pub const WAL_RECORD_SIZE_BYTES_MAX: usize = BATCH_SIZE_BYTES_MAX + 4096;
+
+/// Number of levels in each shard's tree (L0 plus six leveled levels). With a 64 MiB L1 and
+/// a ratio of 10 the last level holds 6.4 TB, far beyond one machine's shard.
+pub const LEVEL_COUNT: usize = 7;
+
+/// Most shards a store may have: each costs a memtable and a set of level files.
+pub const SHARD_COUNT_MAX: usize = 1024;
+
+/// Largest SSTable block the reader will allocate for; blocks are written near 4 KiB, but a
+/// single large entry makes one block as large as the entry.
+pub const BLOCK_SIZE_BYTES_MAX: usize = BATCH_SIZE_BYTES_MAX + 4096;
+
+/// Largest manifest record (a full snapshot of every shard's file list).
+pub const MANIFEST_RECORD_SIZE_BYTES_MAX: usize = 256 << 20;

@@ -1,0 +1,18 @@
+//! The `tessera` binary: parses the command line and starts the server.
+
+use tessera_server::USAGE;
+
+fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        None | Some("--help") | Some("-h") | Some("help") => {
+            print!("{USAGE}");
+            Ok(())
+        }
+        Some("serve") => anyhow::bail!(
+            "`tessera serve` is not available yet: the HTTP and binary front ends arrive with \
+             the server issue; the storage engine can be embedded today (see README.md)"
+        ),
+        Some(other) => anyhow::bail!("unknown command `{other}`\n\n{USAGE}"),
+    }
+}
