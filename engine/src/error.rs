@@ -154,15 +154,25 @@ impl Error {
     /// Wraps an `io::Error`, turning "no space" into [`Error::DiskFull`].
     pub fn io(op: &'static str, path: &str, source: io::Error) -> Self {
         if is_disk_full(&source) {
-            Error::DiskFull { path: path.to_owned() }
+            Error::DiskFull {
+                path: path.to_owned(),
+            }
         } else {
-            Error::Io { op, path: path.to_owned(), source }
+            Error::Io {
+                op,
+                path: path.to_owned(),
+                source,
+            }
         }
     }
 
     /// Builds a [`Error::Corruption`].
     pub fn corruption(path: &str, offset: u64, reason: Corruption) -> Self {
-        Error::Corruption { path: path.to_owned(), offset, reason }
+        Error::Corruption {
+            path: path.to_owned(),
+            offset,
+            reason,
+        }
     }
 
     /// True for damage found on disk (checksum, malformed structure, unknown version).

@@ -7,6 +7,18 @@
 //! All file I/O goes through [`io::Storage`], so tests can swap in a deterministic,
 //! fault-injecting simulation.
 //!
+//! ```
+//! use tessera_engine::{Config, Store, WriteBatch};
+//!
+//! let dir = tempfile::tempdir()?;
+//! let store = Store::open(Config::new(dir.path()))?;
+//! let mut batch = WriteBatch::new();
+//! batch.put(b"user#1", b"user#1/profile", b"{\"name\":\"Ada\"}");
+//! batch.delete(b"user#2", b"user#2/profile");
+//! store.write(batch)?;
+//! assert_eq!(store.get(b"user#1", b"user#1/profile")?, Some(b"{\"name\":\"Ada\"}".to_vec()));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 #![deny(unsafe_code)]
 #![deny(clippy::unwrap_used)]
 
@@ -14,6 +26,9 @@ pub mod error;
 pub mod io;
 pub mod limits;
 pub mod lsm;
+pub mod shard;
 mod sync;
 
 pub use error::{Error, Result};
+pub use lsm::config::{Config, Durability};
+pub use shard::{Snapshot, Store, WriteBatch};

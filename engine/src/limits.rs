@@ -25,5 +25,6 @@ pub const SHARD_COUNT_MAX: usize = 1024;
 /// single large entry makes one block as large as the entry.
 pub const BLOCK_SIZE_BYTES_MAX: usize = BATCH_SIZE_BYTES_MAX + 4096;
 
-/// Largest manifest record (a full snapshot of every shard's file list).
-pub const MANIFEST_RECORD_SIZE_BYTES_MAX: usize = 256 << 20;
+/// Largest manifest record (a full snapshot of every shard's file list). Manifest records
+/// share the WAL framing, so they share its bound: about 600,000 files.
+pub const MANIFEST_RECORD_SIZE_BYTES_MAX: usize = WAL_RECORD_SIZE_BYTES_MAX;

@@ -2,6 +2,11 @@
 //!
 //! Everything concurrent in the engine takes its primitives from here so the loom tests can
 //! explore interleavings of the same code that runs in production.
+#![allow(
+    unused_imports,
+    dead_code,
+    reason = "the full set is offered to every module; not all are in use in every build"
+)]
 
 #[cfg(loom)]
 pub(crate) use loom::sync::{

@@ -25,6 +25,25 @@ impl FsStorage {
         &self.root
     }
 
+    /// Creates `name` empty (truncating it if it exists), opened for reading and writing.
+    /// Other backends that share this directory layout open their files through here.
+    pub(super) fn create_file(&self, name: &str) -> io::Result<File> {
+        OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(self.path(name)?)
+    }
+
+    /// Opens the existing file `name` for reading and writing.
+    pub(super) fn open_file(&self, name: &str) -> io::Result<File> {
+        OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(self.path(name)?)
+    }
+
     fn path(&self, name: &str) -> io::Result<PathBuf> {
         if name.is_empty() || name.contains('/') || name == "." || name == ".." {
             return Err(io::Error::new(io::ErrorKind::InvalidInput, "bad file name"));
@@ -35,18 +54,15 @@ impl FsStorage {
 
 impl Storage for FsStorage {
     fn create(&self, name: &str) -> io::Result<Box<dyn StorageFile>> {
-        let file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .open(self.path(name)?)?;
-        Ok(Box::new(FsFile { file }))
+        Ok(Box::new(FsFile {
+            file: self.create_file(name)?,
+        }))
     }
 
     fn open(&self, name: &str) -> io::Result<Box<dyn StorageFile>> {
-        let file = OpenOptions::new().read(true).write(true).open(self.path(name)?)?;
-        Ok(Box::new(FsFile { file }))
+        Ok(Box::new(FsFile {
+            file: self.open_file(name)?,
+        }))
     }
 
     fn remove(&self, name: &str) -> io::Result<()> {

@@ -74,7 +74,9 @@ fn trailer(ikey: &[u8]) -> u64 {
 
 /// Compares internal keys: user key ascending, then sequence number (and kind) descending.
 pub fn compare(a: &[u8], b: &[u8]) -> Ordering {
-    user_key(a).cmp(user_key(b)).then_with(|| trailer(b).cmp(&trailer(a)))
+    user_key(a)
+        .cmp(user_key(b))
+        .then_with(|| trailer(b).cmp(&trailer(a)))
 }
 
 /// The smallest internal key for `user_key`: sorts before every version of it.

@@ -7,7 +7,17 @@
 //! number.
 
 pub mod coding;
+pub mod compaction;
+pub mod config;
 pub mod ikey;
+pub mod manifest;
+pub mod memtable;
+pub mod merge;
+pub mod sstable;
+pub mod stats;
+pub mod tree;
+pub mod version;
+pub mod wal;
 
 use std::ops::Bound;
 
@@ -32,12 +42,18 @@ pub struct KeyRange {
 impl KeyRange {
     /// Every key.
     pub fn all() -> Self {
-        KeyRange { start: Bound::Unbounded, end: Bound::Unbounded }
+        KeyRange {
+            start: Bound::Unbounded,
+            end: Bound::Unbounded,
+        }
     }
 
     /// Builds a range from any pair of bounds.
     pub fn new(start: Bound<&[u8]>, end: Bound<&[u8]>) -> Self {
-        KeyRange { start: start.map(<[u8]>::to_vec), end: end.map(<[u8]>::to_vec) }
+        KeyRange {
+            start: start.map(<[u8]>::to_vec),
+            end: end.map(<[u8]>::to_vec),
+        }
     }
 
     /// Every key starting with `prefix`.
@@ -46,7 +62,10 @@ impl KeyRange {
             Some(s) => Bound::Excluded(s),
             None => Bound::Unbounded,
         };
-        KeyRange { start: Bound::Included(prefix.to_vec()), end }
+        KeyRange {
+            start: Bound::Included(prefix.to_vec()),
+            end,
+        }
     }
 
     /// True if `key` is at or above the lower end.

@@ -1,0 +1,240 @@
+//! The memtable: a concurrent ordered map of internal keys, bounded by size.
+//!
+//! One committing thread inserts while any number of readers iterate; crossbeam's skiplist
+//! gives readers a lock-free view. Iterators do not borrow the map: they remember the last
+//! key they returned and seek past it, so they can be owned (`'static`) and hold an `Arc`.
+
+use crate::lsm::ikey::{self, ValueKind};
+use crate::lsm::{Direction, Entry, KeyRange};
+use crossbeam_skiplist::SkipMap;
+use std::cmp::Ordering as CmpOrdering;
+use std::ops::Bound;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::Arc;
+
+/// Per-entry bookkeeping bytes counted toward the memtable size (skiplist node, Vecs).
+const ENTRY_OVERHEAD_BYTES: usize = 64;
+
+/// An internal key ordered by [`ikey::compare`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct MemKey(Vec<u8>);
+
+impl Ord for MemKey {
+    fn cmp(&self, other: &Self) -> CmpOrdering {
+        ikey::compare(&self.0, &other.0)
+    }
+}
+
+impl PartialOrd for MemKey {
+    fn partial_cmp(&self, other: &Self) -> Option<CmpOrdering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// A shard's in-memory write buffer.
+#[derive(Debug)]
+pub struct Memtable {
+    map: SkipMap<MemKey, Vec<u8>>,
+    size_bytes: AtomicUsize,
+    seq_max: AtomicU64,
+    /// Global sequence number when this memtable was sealed: every entry of its shard with a
+    /// sequence number at or below it lives here or in an older memtable or SSTable.
+    sealed_at_seq: AtomicU64,
+}
+
+impl Default for Memtable {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Memtable {
+    /// An empty memtable.
+    pub fn new() -> Self {
+        Memtable {
+            map: SkipMap::new(),
+            size_bytes: AtomicUsize::new(0),
+            seq_max: AtomicU64::new(0),
+            sealed_at_seq: AtomicU64::new(0),
+        }
+    }
+
+    /// Inserts one version. Sequence numbers are unique, so an insert never replaces.
+    pub fn insert(&self, user_key: &[u8], seq: u64, kind: ValueKind, value: &[u8]) {
+        let key = ikey::encode(user_key, seq, kind);
+        let added = key.len() + value.len() + ENTRY_OVERHEAD_BYTES;
+        self.map.insert(MemKey(key), value.to_vec());
+        self.size_bytes.fetch_add(added, Ordering::Relaxed);
+        self.seq_max.fetch_max(seq, Ordering::Relaxed);
+    }
+
+    /// Approximate bytes held.
+    pub fn size_bytes(&self) -> usize {
+        self.size_bytes.load(Ordering::Relaxed)
+    }
+
+    /// True if nothing was inserted.
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+
+    /// Number of versions held.
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    /// Largest sequence number inserted (0 if empty).
+    pub fn seq_max(&self) -> u64 {
+        self.seq_max.load(Ordering::Relaxed)
+    }
+
+    /// Records the global sequence number at which the memtable stopped taking writes.
+    pub fn seal(&self, seq: u64) {
+        self.sealed_at_seq.store(seq, Ordering::Release);
+    }
+
+    /// The sequence number recorded by [`Memtable::seal`].
+    pub fn sealed_at_seq(&self) -> u64 {
+        self.sealed_at_seq.load(Ordering::Acquire)
+    }
+
+    /// Newest version of `user_key` with sequence number at or below `seq`.
+    pub fn get(&self, user_key: &[u8], seq: u64) -> Option<(u64, ValueKind, Vec<u8>)> {
+        let seek = MemKey(ikey::seek_at(user_key, seq));
+        let entry = self.map.lower_bound(Bound::Included(&seek))?;
+        let (uk, s, kind) = ikey::decode(&entry.key().0)?;
+        (uk == user_key).then(|| (s, kind, entry.value().clone()))
+    }
+
+    /// Every version in `range`, in internal-key order or its reverse.
+    pub fn iter(self: &Arc<Self>, range: KeyRange, direction: Direction) -> MemtableIter {
+        MemtableIter {
+            mem: Arc::clone(self),
+            range,
+            direction,
+            last: None,
+            done: false,
+        }
+    }
+}
+
+/// An owned iterator over a memtable; see [`Memtable::iter`].
+#[derive(Debug)]
+pub struct MemtableIter {
+    mem: Arc<Memtable>,
+    range: KeyRange,
+    direction: Direction,
+    last: Option<MemKey>,
+    done: bool,
+}
+
+impl MemtableIter {
+    fn first_candidate(&self) -> Option<crossbeam_skiplist::map::Entry<'_, MemKey, Vec<u8>>> {
+        let map = &self.mem.map;
+        match (self.direction, &self.last) {
+            (Direction::Forward, Some(last)) => map.lower_bound(Bound::Excluded(last)),
+            (Direction::Reverse, Some(last)) => map.upper_bound(Bound::Excluded(last)),
+            (Direction::Forward, None) => match &self.range.start {
+                Bound::Included(s) => {
+                    map.lower_bound(Bound::Included(&MemKey(ikey::seek_first(s))))
+                }
+                Bound::Excluded(s) => map.lower_bound(Bound::Excluded(&MemKey(ikey::seek_last(s)))),
+                Bound::Unbounded => map.front(),
+            },
+            (Direction::Reverse, None) => match &self.range.end {
+                Bound::Included(e) => map.upper_bound(Bound::Included(&MemKey(ikey::seek_last(e)))),
+                Bound::Excluded(e) => {
+                    map.upper_bound(Bound::Excluded(&MemKey(ikey::seek_first(e))))
+                }
+                Bound::Unbounded => map.back(),
+            },
+        }
+    }
+}
+
+impl Iterator for MemtableIter {
+    type Item = Entry;
+
+    fn next(&mut self) -> Option<Entry> {
+        if self.done {
+            return None;
+        }
+        let candidate = self
+            .first_candidate()
+            .map(|e| (e.key().clone(), e.value().clone()));
+        let Some((key, value)) = candidate else {
+            self.done = true;
+            return None;
+        };
+        let uk = ikey::user_key(&key.0);
+        let inside = match self.direction {
+            Direction::Forward => self.range.below_end(uk),
+            Direction::Reverse => self.range.above_start(uk),
+        };
+        if !inside {
+            self.done = true;
+            return None;
+        }
+        let out = (key.0.clone(), value);
+        self.last = Some(key);
+        Some(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn filled() -> Arc<Memtable> {
+        let m = Arc::new(Memtable::new());
+        m.insert(b"a", 1, ValueKind::Put, b"a1");
+        m.insert(b"b", 2, ValueKind::Put, b"b2");
+        m.insert(b"b", 5, ValueKind::Delete, b"");
+        m.insert(b"c", 3, ValueKind::Put, b"c3");
+        m
+    }
+
+    #[test]
+    fn memtable_get_sees_newest_version_at_or_below_seq() {
+        let m = filled();
+        assert_eq!(m.get(b"b", 10), Some((5, ValueKind::Delete, vec![])));
+        assert_eq!(m.get(b"b", 4), Some((2, ValueKind::Put, b"b2".to_vec())));
+        assert_eq!(m.get(b"b", 1), None);
+        assert_eq!(m.get(b"d", 10), None);
+        assert_eq!(m.seq_max(), 5);
+    }
+
+    #[test]
+    fn memtable_iter_both_directions_respect_bounds() {
+        let m = filled();
+        let keys = |r: KeyRange, d| -> Vec<(Vec<u8>, u64)> {
+            m.iter(r, d)
+                .map(|(k, _)| {
+                    let (uk, s, _) = ikey::decode(&k).unwrap();
+                    (uk.to_vec(), s)
+                })
+                .collect()
+        };
+        let all = keys(KeyRange::all(), Direction::Forward);
+        assert_eq!(
+            all,
+            vec![
+                (b"a".to_vec(), 1),
+                (b"b".to_vec(), 5),
+                (b"b".to_vec(), 2),
+                (b"c".to_vec(), 3)
+            ]
+        );
+        let mut rev = keys(KeyRange::all(), Direction::Reverse);
+        rev.reverse();
+        assert_eq!(rev, all);
+        let r = KeyRange::new(Bound::Excluded(b"a"), Bound::Excluded(b"c"));
+        assert_eq!(keys(r.clone(), Direction::Forward).len(), 2);
+        assert_eq!(
+            keys(r, Direction::Reverse),
+            vec![(b"b".to_vec(), 2), (b"b".to_vec(), 5)]
+        );
+        let r = KeyRange::new(Bound::Included(b"b"), Bound::Included(b"b"));
+        assert_eq!(keys(r, Direction::Reverse).len(), 2);
+    }
+}
