@@ -70,7 +70,15 @@ fn worker(inner: &Arc<Inner>) {
         }
         match next_job(inner) {
             Some(job) => {
-                let result = run(inner, job);
+                // A panicking job must not leave writers waiting for a worker that is gone.
+                let result =
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(inner, job)))
+                        .unwrap_or_else(|_| {
+                            inner.set_poison("background worker panic");
+                            Err(Error::Poisoned {
+                                cause: "background worker panic",
+                            })
+                        });
                 inner.wake_all();
                 match result {
                     Ok(()) => {}
@@ -206,7 +214,7 @@ fn flush(inner: &Inner, shard: usize) -> Result<()> {
     let outputs = leveled::write_tables(vec![source], &ctx)?;
     let mut edit = VersionEdit {
         next_file_number: Some(inner.next_file_number.load(Ordering::SeqCst)),
-        last_seq: Some(inner.last_seq.load(Ordering::Acquire)),
+        last_seq: Some(inner.last_seq.load(Ordering::Acquire).max(sealed)),
         flushed: vec![(shard as u32, sealed)],
         ..Default::default()
     };
@@ -305,13 +313,30 @@ fn compact(inner: &Inner, task: &CompactionTask) -> Result<()> {
 
 /// Waits until every shard's immutable memtables are flushed.
 pub(crate) fn wait_flushed(inner: &Inner) -> Result<()> {
+    wait_until(inner, |t| t.state().immutables.is_empty())
+}
+
+/// Waits until no shard has a flush or compaction pending or running.
+pub(crate) fn wait_idle(inner: &Inner) -> Result<()> {
+    wait_until(inner, |t| {
+        let st = t.state();
+        st.immutables.is_empty()
+            && !t.flushing.load(Ordering::Acquire)
+            && !t.compacting.load(Ordering::Acquire)
+            && picker::scores(&st.version, &inner.config)
+                .into_iter()
+                .all(|s| s < 1.0)
+    })
+}
+
+fn wait_until(inner: &Inner, done: impl Fn(&crate::lsm::tree::Tree) -> bool) -> Result<()> {
     let mut g = sync::lock(&inner.bg_lock);
     loop {
         inner.check_poison()?;
         if inner.shutdown.load(Ordering::Acquire) {
             return Err(Error::Closed);
         }
-        if inner.trees.iter().all(|t| t.state().immutables.is_empty()) {
+        if inner.trees.iter().all(&done) {
             return Ok(());
         }
         inner.bg_cv.notify_all();

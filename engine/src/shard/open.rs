@@ -58,8 +58,11 @@ pub(crate) fn open(config: Config) -> Result<Store> {
             Corruption::BadCurrent,
         ));
     }
-    let (last_seq, closed) = replay_wal(&storage, &segments, &trees, &config)?;
-    state.last_seq = state.last_seq.max(last_seq);
+    let (replayed_seq, closed) = replay_wal(&storage, &segments, &trees, &config)?;
+    // The WAL may be empty (every shard flushed): the manifest remembers the last sequence
+    // number then, and new writes must continue above it.
+    let last_seq = state.last_seq.max(replayed_seq);
+    state.last_seq = last_seq;
     let manifest_number = state
         .next_file_number
         .max(old_manifest.map_or(1, |n| n + 1));

@@ -199,9 +199,11 @@ impl Inner {
                 return fail_all(e);
             }
         }
-        self.apply(&batches, first, last);
-        wal.seq_max = wal.seq_max.max(last);
+        // Assigned before the memtables see the group: a flush of a memtable sealed inside
+        // apply() must find last_seq at or above everything in it.
         self.last_seq.store(last, Ordering::Release);
+        wal.seq_max = wal.seq_max.max(last);
+        self.apply(&batches, first, last);
         self.visible_seq.store(last, Ordering::Release);
         if wal.writer.size_bytes() >= self.config.wal_segment_size_bytes {
             if let Err(e) = self.roll_wal(&mut wal) {
@@ -466,6 +468,12 @@ impl Store {
             super::background::compact_shard_fully(&self.inner, shard)?;
         }
         Ok(())
+    }
+
+    /// Waits until background work is done: no memtable waits for a flush, no compaction
+    /// runs and no level is over its target.
+    pub fn wait_idle(&self) -> Result<()> {
+        super::background::wait_idle(&self.inner)
     }
 
     /// Makes every acknowledged write durable now, whatever the durability mode.

@@ -64,29 +64,21 @@ fn task(
     shard: usize,
     version: &Version,
     level: usize,
-    inputs: Vec<Arc<TableFile>>,
+    picked: Vec<Arc<TableFile>>,
 ) -> CompactionTask {
-    let smallest = inputs
-        .iter()
-        .map(|f| f.smallest_user_key())
-        .min()
-        .unwrap_or(&[])
-        .to_vec();
-    let largest = inputs
-        .iter()
-        .map(|f| f.largest_user_key())
-        .max()
-        .unwrap_or(&[])
-        .to_vec();
+    let (smallest, largest) = key_span(picked.iter());
     let output_level = level + 1;
     let overlaps = version.overlapping(output_level, &smallest, &largest);
-    let bottommost = (output_level + 1..LEVEL_COUNT)
-        .all(|l| version.overlapping(l, &smallest, &largest).is_empty());
-    let inputs = inputs
+    let inputs: Vec<(usize, Arc<TableFile>)> = picked
         .into_iter()
         .map(|f| (level, f))
         .chain(overlaps.into_iter().map(|f| (output_level, f)))
         .collect();
+    // The overlapping files may reach beyond the picked ones: judge "bottommost" on the key
+    // span of everything merged, or a tombstone could be dropped above an older value.
+    let (smallest, largest) = key_span(inputs.iter().map(|(_, f)| f));
+    let bottommost = (output_level + 1..LEVEL_COUNT)
+        .all(|l| version.overlapping(l, &smallest, &largest).is_empty());
     CompactionTask {
         shard,
         level,
@@ -94,6 +86,17 @@ fn task(
         inputs,
         bottommost,
     }
+}
+
+/// Smallest and largest user key over `files`.
+fn key_span<'a>(files: impl Iterator<Item = &'a Arc<TableFile>> + Clone) -> (Vec<u8>, Vec<u8>) {
+    let smallest = files
+        .clone()
+        .map(|f| f.smallest_user_key())
+        .min()
+        .unwrap_or(&[]);
+    let largest = files.map(|f| f.largest_user_key()).max().unwrap_or(&[]);
+    (smallest.to_vec(), largest.to_vec())
 }
 
 /// A compaction of every file of a shard into the last level (full manual compaction).
