@@ -112,6 +112,9 @@ impl Iterator for MergeIter {
     }
 }
 
+/// Reverse iteration's key being gathered, with its best visible version so far.
+type Pending = (Vec<u8>, Option<(ValueKind, Vec<u8>)>);
+
 /// What a reader at sequence number `seq` sees of a merged stream: (user key, value) pairs.
 pub struct VisibleIter<I> {
     inner: I,
@@ -120,7 +123,7 @@ pub struct VisibleIter<I> {
     /// Forward: the user key whose visible version was already decided.
     last_user_key: Option<Vec<u8>>,
     /// Reverse: the user key being gathered and its best version so far.
-    pending: Option<(Vec<u8>, Option<(ValueKind, Vec<u8>)>)>,
+    pending: Option<Pending>,
     done: bool,
 }
 
@@ -138,7 +141,7 @@ impl<I: Iterator<Item = Result<Entry>>> VisibleIter<I> {
     }
 
     fn next_forward(&mut self) -> Result<Option<(Vec<u8>, Vec<u8>)>> {
-        while let Some(entry) = self.inner.next() {
+        for entry in self.inner.by_ref() {
             let (ikey, value) = entry?;
             let Some((uk, seq, kind)) = ikey::decode(&ikey) else {
                 continue;
@@ -182,7 +185,7 @@ impl<I: Iterator<Item = Result<Entry>>> VisibleIter<I> {
         }
     }
 
-    fn visible(pending: (Vec<u8>, Option<(ValueKind, Vec<u8>)>)) -> Option<(Vec<u8>, Vec<u8>)> {
+    fn visible(pending: Pending) -> Option<(Vec<u8>, Vec<u8>)> {
         match pending {
             (uk, Some((ValueKind::Put, v))) => Some((uk, v)),
             _ => None,
@@ -262,10 +265,7 @@ mod tests {
             rev.reverse();
             assert_eq!(fwd, rev, "seq {seq}");
         }
-        let at3: Vec<_> = visible(3, Direction::Forward)
-            .into_iter()
-            .map(|(k, v)| (k, v))
-            .collect();
+        let at3 = visible(3, Direction::Forward);
         assert_eq!(
             at3,
             vec![

@@ -173,7 +173,7 @@ impl Version {
             next.levels[level].push(file);
         }
         // L0: newest (highest sequence numbers) first; others by key.
-        next.levels[0].sort_by(|a, b| b.meta.seq_max.cmp(&a.meta.seq_max));
+        next.levels[0].sort_by_key(|f| std::cmp::Reverse(f.meta.seq_max));
         for level in &mut next.levels[1..] {
             level.sort_by(|a, b| ikey::compare(&a.meta.smallest, &b.meta.smallest));
         }

@@ -296,7 +296,7 @@ impl Inner {
 fn duplicate(e: &Error) -> Error {
     match e {
         Error::DiskFull { path } => Error::DiskFull { path: path.clone() },
-        Error::Poisoned { cause } => Error::Poisoned { cause: *cause },
+        Error::Poisoned { cause } => Error::Poisoned { cause },
         Error::WriteStall { waited_ms } => Error::WriteStall {
             waited_ms: *waited_ms,
         },
