@@ -103,16 +103,8 @@ fn syncer(inner: &Arc<Inner>, period: Duration) {
         if inner.check_poison().is_err() {
             continue;
         }
-        let mut wal = sync::lock(&inner.wal);
-        if wal.dirty {
-            if let Err(e) = wal.writer.sync() {
-                drop(wal);
-                log::error!("interval WAL sync failed: {e}");
-                inner.set_poison("WAL sync");
-                continue;
-            }
-            wal.dirty = false;
-            Counters::add(&inner.counters.wal_syncs, 1);
+        if let Err(e) = sync_wal_if_dirty(inner) {
+            log::error!("interval WAL sync failed: {e}");
         }
     }
 }
@@ -209,6 +201,11 @@ fn flush(inner: &Inner, shard: usize) -> Result<()> {
         return Ok(());
     };
     let sealed = mem.sealed_at_seq();
+    // Under Interval or None durability the WAL may hold writes not yet on disk. A table
+    // file must never make durable a write the WAL could still lose: another shard's part
+    // of the same batch, or an earlier batch, would vanish at a power loss while this one
+    // survived, tearing the batch. Closed segments were synced when they were closed.
+    sync_wal_if_dirty(inner)?;
     let source: Source = Box::new(mem.iter(KeyRange::all(), Direction::Forward).map(Ok));
     let ctx = context(inner, 0, false, u64::MAX);
     let outputs = leveled::write_tables(vec![source], &ctx)?;
@@ -235,6 +232,22 @@ fn flush(inner: &Inner, shard: usize) -> Result<()> {
     tree.flushed_seq.fetch_max(sealed, Ordering::AcqRel);
     tree.update_version(|v| v.apply(&[], added), true);
     Counters::add(&inner.counters.flushes, 1);
+    Ok(())
+}
+
+/// Syncs the current WAL segment if it has unsynced writes. A failure poisons the engine.
+fn sync_wal_if_dirty(inner: &Inner) -> Result<()> {
+    let mut wal = sync::lock(&inner.wal);
+    if !wal.dirty {
+        return Ok(());
+    }
+    if let Err(e) = wal.writer.sync() {
+        drop(wal);
+        inner.set_poison("WAL sync");
+        return Err(e);
+    }
+    wal.dirty = false;
+    Counters::add(&inner.counters.wal_syncs, 1);
     Ok(())
 }
 

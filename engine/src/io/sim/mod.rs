@@ -178,6 +178,15 @@ impl SimStorage {
         state.fail_at_call = Some(state.calls + n + 1);
     }
 
+    /// Cancels every pending fault: a scheduled EIO, failing syncs and the capacity limit
+    /// (a restarted process meeting a repaired disk).
+    pub fn clear_faults(&self) {
+        let mut state = lock(&self.inner);
+        state.fail_at_call = None;
+        state.fail_syncs = false;
+        state.capacity_bytes = None;
+    }
+
     /// While `on`, `sync_data` and `sync_dir` fail with `EIO` and make nothing durable.
     pub fn fail_syncs(&self, on: bool) {
         lock(&self.inner).fail_syncs = on;
