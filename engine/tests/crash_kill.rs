@@ -191,7 +191,7 @@ fn crash_kill_acknowledged_batches_survive_sigkill() {
     let mut next = 0u64;
     for cycle in 0..cycles {
         // One cycle in eight kills the child at once, often during its recovery.
-        let acks = if rng.next() % 8 == 0 {
+        let acks = if rng.next().is_multiple_of(8) {
             0
         } else {
             1 + rng.next() % 60

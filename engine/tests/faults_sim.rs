@@ -29,7 +29,7 @@ fn random_batch(rng: &mut Rng, model: &mut Model) -> WriteBatch {
     let mut b = WriteBatch::new();
     for _ in 0..1 + rng.next() % 4 {
         let key = vec![b'a' + (rng.next() % 6) as u8, (rng.next() % 40) as u8];
-        if rng.next() % 5 == 0 {
+        if rng.next().is_multiple_of(5) {
             b.delete(partition(&key), &key);
             model.remove(&key);
         } else {
@@ -84,7 +84,7 @@ fn power_loss_without_sync_recovers_a_clean_prefix_of_batches() {
             let b = random_batch(&mut rng, &mut model);
             store.write(b).unwrap();
             states.push(model.clone());
-            if rng.next() % 40 == 0 {
+            if rng.next().is_multiple_of(40) {
                 store.sync_wal().unwrap();
                 synced = i as usize + 1;
             }

@@ -64,8 +64,7 @@ fn newest_wal(dir: &Path) -> PathBuf {
     // The newest segment holding records (reopen starts a fresh, empty one).
     files_with(dir, ".wal")
         .into_iter()
-        .filter(|p| fs::metadata(p).unwrap().len() > 0)
-        .last()
+        .rfind(|p| fs::metadata(p).unwrap().len() > 0)
         .unwrap()
 }
 

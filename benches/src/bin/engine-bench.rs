@@ -94,7 +94,7 @@ fn main() -> anyhow::Result<()> {
     };
     println!(
         "# engine-bench num={} reads={} sync_num={} value_size={} threads={} partitions={} \
-         cache_mb={} cores={} dir={}",
+         cache_mb={} cores={} io={} dir={}",
         plan.num,
         plan.reads,
         plan.sync_num,
@@ -103,6 +103,12 @@ fn main() -> anyhow::Result<()> {
         args.partitions,
         args.cache_mb,
         std::thread::available_parallelism().map_or(0, |n| n.get()),
+        // The store falls back to ordinary I/O (with a warning) if the kernel refuses a ring.
+        if cfg!(feature = "io-uring") {
+            "io_uring"
+        } else {
+            "std"
+        },
         base.display()
     );
     let mut all: BTreeMap<(String, &'static str), Figures> = BTreeMap::new();
