@@ -14,8 +14,8 @@ pub const BATCH_SIZE_BYTES_MAX: usize = 64 << 20;
 /// a length field above it is damage, not data.
 pub const WAL_RECORD_SIZE_BYTES_MAX: usize = BATCH_SIZE_BYTES_MAX + 4096;
 
-/// Number of levels in each shard's tree (L0 plus six leveled levels). With a 64 MiB L1 and
-/// a ratio of 10 the last level holds 6.4 TB, far beyond one machine's shard.
+/// Number of levels in each shard's tree (L0 plus six leveled levels). With a 256 MiB L1 (the default) and
+/// a ratio of 10 the last level holds 256 TB, far beyond one machine's shard.
 pub const LEVEL_COUNT: usize = 7;
 
 /// Most shards a store may have: each costs a memtable and a set of level files.

@@ -195,6 +195,9 @@ fn full_disk_fails_writes_cleanly_keeps_reads_and_recovers_when_space_returns() 
         model,
         "reads keep serving while the disk is full"
     );
+    // A flush cannot finish without space: it reports the full disk instead of hanging, and
+    // the engine stays usable (not poisoned).
+    assert!(matches!(store.flush(), Err(Error::DiskFull { .. })));
     sim.set_capacity_bytes(None);
     store.put(b"a", b"after", b"space returned").unwrap();
     model.insert(b"after".to_vec(), b"space returned".to_vec());

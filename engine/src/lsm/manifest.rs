@@ -28,7 +28,9 @@ pub fn file_name(number: u64) -> String {
 
 /// Parses a manifest file name.
 pub fn parse_file_name(name: &str) -> Option<u64> {
-    name.strip_prefix(PREFIX)?.parse().ok()
+    let number = name.strip_prefix(PREFIX)?.parse().ok()?;
+    // Only the canonical spelling counts, so cleanup never mistakes a stray file for ours.
+    (file_name(number) == name).then_some(number)
 }
 
 /// A table file added to a shard's level.
@@ -313,9 +315,14 @@ impl ManifestWriter {
         let mut buf = Vec::with_capacity(payload.len() + wal::record::HEADER_SIZE_BYTES);
         wal::record::encode(&mut buf, self.number, self.offset, &payload)
             .map_err(|d| d.into_error(&self.name, self.offset))?;
-        self.file
-            .write_at(&buf, self.offset)
-            .map_err(|e| Error::io("write_at", &self.name, e))?;
+        if let Err(e) = self.file.write_at(&buf, self.offset) {
+            // Cut off whatever part of the record reached the file, so the next append starts
+            // on a clean tail; if even that fails the caller must poison the engine.
+            self.file
+                .set_len(self.offset)
+                .map_err(|e| Error::io("set_len", &self.name, e))?;
+            return Err(Error::io("write_at", &self.name, e));
+        }
         self.file
             .sync_data()
             .map_err(|e| Error::io("sync_data", &self.name, e))?;

@@ -79,6 +79,11 @@ fn worker(inner: &Arc<Inner>) {
                                 cause: "background worker panic",
                             })
                         });
+                let full = matches!(result, Err(Error::DiskFull { .. }));
+                if full {
+                    inner.bg_disk_full_count.fetch_add(1, Ordering::AcqRel);
+                }
+                inner.bg_disk_full.store(full, Ordering::Release);
                 inner.wake_all();
                 match result {
                     Ok(()) => {}
@@ -343,6 +348,7 @@ pub(crate) fn wait_idle(inner: &Inner) -> Result<()> {
 }
 
 fn wait_until(inner: &Inner, done: impl Fn(&crate::lsm::tree::Tree) -> bool) -> Result<()> {
+    let failures_before = inner.bg_disk_full_count.load(Ordering::Acquire);
     let mut g = sync::lock(&inner.bg_lock);
     loop {
         inner.check_poison()?;
@@ -351,6 +357,11 @@ fn wait_until(inner: &Inner, done: impl Fn(&crate::lsm::tree::Tree) -> bool) -> 
         }
         if inner.trees.iter().all(&done) {
             return Ok(());
+        }
+        if inner.disk_full_since(failures_before) {
+            return Err(Error::DiskFull {
+                path: "background flush or compaction output".into(),
+            });
         }
         inner.bg_cv.notify_all();
         g = match inner.bg_cv.wait_timeout(g, Duration::from_millis(20)) {

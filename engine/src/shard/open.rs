@@ -100,6 +100,8 @@ pub(crate) fn open(config: Config) -> Result<Store> {
         bg_lock: Mutex::new(()),
         bg_cv: Condvar::new(),
         shutdown: AtomicBool::new(false),
+        bg_disk_full: AtomicBool::new(false),
+        bg_disk_full_count: AtomicU64::new(0),
         counters: Counters::default(),
         cursors: Mutex::new(vec![
             vec![Vec::new(); crate::limits::LEVEL_COUNT];

@@ -64,6 +64,11 @@ pub(crate) struct Inner {
     pub bg_lock: Mutex<()>,
     pub bg_cv: Condvar,
     pub shutdown: AtomicBool,
+    /// Set while background jobs fail for lack of space, so waiters report it, not hang.
+    pub bg_disk_full: AtomicBool,
+    /// Background jobs that failed for lack of space so far. A waiter gives up only on a
+    /// failure newer than its wait: space may have returned since the flag was set.
+    pub bg_disk_full_count: AtomicU64,
     pub counters: Counters,
     /// Per shard and level: the last key compacted, for round-robin file choice.
     pub cursors: Mutex<Vec<Vec<Vec<u8>>>>,
@@ -120,10 +125,22 @@ impl Inner {
             }
             Ok(())
         });
-        if result.is_err() {
-            self.set_poison("manifest write");
+        // A full disk fails the edit cleanly (the writer cut its partial record off): the
+        // flush or compaction backs off and retries. Any other failure leaves the manifest's
+        // durable state unknown.
+        if let Err(e) = &result {
+            if !matches!(e, Error::DiskFull { .. }) {
+                self.set_poison("manifest write");
+            }
         }
         result
+    }
+
+    /// True if a background job failed for lack of space after `failures_before` was read
+    /// and none has succeeded since.
+    pub fn disk_full_since(&self, failures_before: u64) -> bool {
+        self.bg_disk_full.load(Ordering::Acquire)
+            && self.bg_disk_full_count.load(Ordering::Acquire) > failures_before
     }
 
     /// Waits until no shard needs writers to stall, or fails after the configured bound.
@@ -139,11 +156,18 @@ impl Inner {
         }
         let start = Instant::now();
         let limit = Duration::from_millis(c.write_stall_max_ms);
+        let failures_before = self.bg_disk_full_count.load(Ordering::Acquire);
         let mut guard = sync::lock(&self.bg_lock);
         let result = loop {
             self.check_poison()?;
             if !stalled() {
                 break Ok(());
+            }
+            if self.disk_full_since(failures_before) {
+                // The flush this write waits for cannot finish until space returns.
+                break Err(Error::DiskFull {
+                    path: "background flush output".into(),
+                });
             }
             let waited = start.elapsed();
             if waited >= limit {

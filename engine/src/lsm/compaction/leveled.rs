@@ -72,8 +72,29 @@ pub fn write_tables(
     sources: Vec<Source>,
     ctx: &JobContext<'_>,
 ) -> Result<Vec<(TableMeta, Arc<Table>)>> {
+    let mut created = Vec::new();
+    let result = write_tables_into(sources, ctx, &mut created);
+    if result.is_err() {
+        // Nothing references these files yet: remove them now rather than at the next open,
+        // so a job retrying on a full disk does not pile up partial tables.
+        for number in created {
+            let name = sstable::file_name(number);
+            if let Err(e) = ctx.storage.remove(&name) {
+                log::warn!("could not remove partial table {name}: {e}");
+            }
+        }
+    }
+    result
+}
+
+fn write_tables_into(
+    sources: Vec<Source>,
+    ctx: &JobContext<'_>,
+    created: &mut Vec<u64>,
+) -> Result<Vec<(TableMeta, Arc<Table>)>> {
     let mut out = Writer {
         ctx,
+        created,
         builder: None,
         done: Vec::new(),
     };
@@ -106,6 +127,8 @@ pub fn write_tables(
 
 struct Writer<'c, 'a> {
     ctx: &'c JobContext<'a>,
+    /// Numbers of every file this job created, for cleanup if it fails.
+    created: &'c mut Vec<u64>,
     builder: Option<(TableBuilder, u64)>,
     done: Vec<(TableMeta, Arc<Table>)>,
 }
@@ -132,7 +155,10 @@ impl Writer<'_, '_> {
         }
         let (builder, _) = match &mut self.builder {
             Some(b) => b,
-            None => self.builder.insert(self.start()?),
+            None => {
+                let started = self.start()?;
+                self.builder.insert(started)
+            }
         };
         let mut ik = Vec::with_capacity(user_key.len() + ikey::TRAILER_LEN);
         for (seq, kind, value) in versions.drain(..) {
@@ -143,8 +169,9 @@ impl Writer<'_, '_> {
         Ok(())
     }
 
-    fn start(&self) -> Result<(TableBuilder, u64)> {
+    fn start(&mut self) -> Result<(TableBuilder, u64)> {
         let number = self.ctx.next_file_number.fetch_add(1, Ordering::SeqCst);
+        self.created.push(number);
         let name = sstable::file_name(number);
         let file = self
             .ctx

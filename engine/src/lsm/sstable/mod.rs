@@ -6,7 +6,7 @@
 //! meta block with the table's statistics, and a fixed-size footer. Every block carries a
 //! CRC-32 that also covers the file number and the block's offset, so a block copied to the
 //! wrong place or into the wrong file is caught. Data blocks are read through a shared
-//! [`BlockCache`]. `docs/format-sstable.md` draws the layout byte by byte.
+//! [`BlockCache`]. `docs/format.md` draws the layout byte by byte.
 
 mod block;
 mod bloom;

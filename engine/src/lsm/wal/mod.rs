@@ -1,7 +1,7 @@
 //! The write-ahead log: numbered segment files of checksummed records, and their replay.
 //!
 //! A segment is named `{n:06}.wal` and holds records back to back from offset 0, each
-//! `[len u32 LE][crc u32 LE][payload]` (see [`record`] and `docs/format-wal.md`).
+//! `[len u32 LE][crc u32 LE][payload]` (see [`record`] and `docs/format.md`).
 //! [`WalWriter`] appends a group commit's payloads with one write and makes them durable
 //! with one sync; [`replay`] reads them back in order after a restart and cuts a torn tail
 //! off the newest segment.
