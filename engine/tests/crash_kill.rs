@@ -7,6 +7,9 @@
 //! `TESSERA_CRASH_CYCLES` sets the number of kill cycles (default 50);
 //! `TESSERA_CRASH_SEED` replays a run (the seed is printed on failure).
 
+mod common;
+
+use common::Rng;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -56,18 +59,6 @@ fn crash_kill_child_process_entry() {
         store.write(b).unwrap();
         println!("ACK {batch}");
         batch += 1;
-    }
-}
-
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
     }
 }
 

@@ -4,25 +4,13 @@
 
 mod common;
 
-use common::{dump, partition, sim_store, tiny_config};
+use common::{dump, partition, sim_store, tiny_config, Rng};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use tessera_engine::io::SimStorage;
 use tessera_engine::{Durability, Error, Store, WriteBatch};
 
 type Model = BTreeMap<Vec<u8>, Vec<u8>>;
-
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-}
 
 /// A random batch over several partitions (so several shards), applied to `model` too.
 fn random_batch(rng: &mut Rng, model: &mut Model) -> WriteBatch {
