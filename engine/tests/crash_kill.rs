@@ -182,10 +182,10 @@ fn crash_kill_acknowledged_batches_survive_sigkill() {
     let mut next = 0u64;
     for cycle in 0..cycles {
         // One cycle in eight kills the child at once, often during its recovery.
-        let acks = if rng.next().is_multiple_of(8) {
+        let acks = if rng.next_u64().is_multiple_of(8) {
             0
         } else {
-            1 + rng.next() % 60
+            1 + rng.next_u64() % 60
         };
         let last_ack = run_child(dir.path(), next, acks);
         next = verify(dir.path(), next, last_ack, seed, cycle);

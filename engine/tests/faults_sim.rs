@@ -15,13 +15,13 @@ type Model = BTreeMap<Vec<u8>, Vec<u8>>;
 /// A random batch over several partitions (so several shards), applied to `model` too.
 fn random_batch(rng: &mut Rng, model: &mut Model) -> WriteBatch {
     let mut b = WriteBatch::new();
-    for _ in 0..1 + rng.next() % 4 {
-        let key = vec![b'a' + (rng.next() % 6) as u8, (rng.next() % 40) as u8];
-        if rng.next().is_multiple_of(5) {
+    for _ in 0..1 + rng.next_u64() % 4 {
+        let key = vec![b'a' + (rng.next_u64() % 6) as u8, (rng.next_u64() % 40) as u8];
+        if rng.next_u64().is_multiple_of(5) {
             b.delete(partition(&key), &key);
             model.remove(&key);
         } else {
-            let value = vec![(rng.next() % 251) as u8; (rng.next() % 200) as usize];
+            let value = vec![(rng.next_u64() % 251) as u8; (rng.next_u64() % 200) as usize];
             b.put(partition(&key), &key, &value);
             model.insert(key, value);
         }
@@ -47,7 +47,7 @@ fn power_loss_with_sync_durability_keeps_every_acknowledged_write() {
         let (sim, mut store) = sim_store(seed, Durability::Sync);
         let mut model = Model::new();
         for round in 0..4 {
-            for _ in 0..rng.next() % 120 {
+            for _ in 0..rng.next_u64() % 120 {
                 let b = random_batch(&mut rng, &mut model);
                 store.write(b).unwrap();
             }
@@ -67,12 +67,12 @@ fn power_loss_without_sync_recovers_a_clean_prefix_of_batches() {
         let mut model = Model::new();
         let mut states = vec![model.clone()];
         let mut synced = 0;
-        let n = 20 + rng.next() % 150;
+        let n = 20 + rng.next_u64() % 150;
         for i in 0..n {
             let b = random_batch(&mut rng, &mut model);
             store.write(b).unwrap();
             states.push(model.clone());
-            if rng.next().is_multiple_of(40) {
+            if rng.next_u64().is_multiple_of(40) {
                 store.sync_wal().unwrap();
                 synced = i as usize + 1;
             }
