@@ -125,6 +125,13 @@ impl<R, T> GroupCommit<R, T> {
         );
         let results = process(group);
         debug_assert_eq!(results.len(), slots.len(), "one result per request");
+        // Hand the lead on first: the next group's WAL write need not wait for the wake-ups.
+        let mut st = sync::lock(&self.state);
+        match st.queue.front() {
+            Some((_, next)) => next.send(Signal::Lead),
+            None => st.leading = false,
+        }
+        drop(st);
         let mut mine = None;
         for (s, result) in slots.into_iter().zip(results) {
             if Arc::ptr_eq(&s, &slot) {
@@ -133,12 +140,6 @@ impl<R, T> GroupCommit<R, T> {
                 s.send(Signal::Done(result));
             }
         }
-        let mut st = sync::lock(&self.state);
-        match st.queue.front() {
-            Some((_, next)) => next.send(Signal::Lead),
-            None => st.leading = false,
-        }
-        drop(st);
         mine.expect("the leader's own request is in its group")
     }
 }
