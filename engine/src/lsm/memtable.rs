@@ -8,6 +8,7 @@ use crate::lsm::ikey::{self, ValueKind};
 use crate::lsm::{Direction, Entry, KeyRange};
 use crossbeam_skiplist::SkipMap;
 use std::cmp::Ordering as CmpOrdering;
+use std::collections::VecDeque;
 use std::ops::Bound;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -157,6 +158,8 @@ impl Memtable {
             range,
             direction,
             last: None,
+            buffer: VecDeque::new(),
+            read_ahead: 1,
             done: false,
         }
     }
@@ -172,33 +175,91 @@ fn seek_last(user_key: &[u8]) -> MemKey {
     MemKey::new(user_key, 0, ValueKind::Delete)
 }
 
+/// Most entries a [`MemtableIter`] copies out per skiplist search. Each search costs a
+/// descent through the skiplist (a cache miss per level); walking on from the entry found
+/// costs one step per entry. Read-ahead starts at one entry and doubles, so a short scan
+/// copies little more than it yields.
+const READ_AHEAD_MAX: usize = 128;
+
 /// An owned iterator over a memtable; see [`Memtable::iter`].
+///
+/// It reads ahead into `buffer`: entries inserted later between buffered ones are missed,
+/// which is harmless, because a reader's snapshot was taken before the iterator was made
+/// and every entry at or below it was inserted before the snapshot became visible.
 #[derive(Debug)]
 pub struct MemtableIter {
     mem: Arc<Memtable>,
     range: KeyRange,
     direction: Direction,
     last: Option<MemKey>,
+    buffer: VecDeque<Entry>,
+    read_ahead: usize,
     done: bool,
 }
 
 impl MemtableIter {
-    fn first_candidate(&self) -> Option<crossbeam_skiplist::map::Entry<'_, MemKey, Box<[u8]>>> {
-        let map = &self.mem.map;
-        match (self.direction, &self.last) {
-            (Direction::Forward, Some(last)) => map.lower_bound(Bound::Excluded(last)),
-            (Direction::Reverse, Some(last)) => map.upper_bound(Bound::Excluded(last)),
-            (Direction::Forward, None) => match &self.range.start {
-                Bound::Included(s) => map.lower_bound(Bound::Included(&seek_first(s))),
-                Bound::Excluded(s) => map.lower_bound(Bound::Excluded(&seek_last(s))),
-                Bound::Unbounded => map.front(),
-            },
-            (Direction::Reverse, None) => match &self.range.end {
-                Bound::Included(e) => map.upper_bound(Bound::Included(&seek_last(e))),
-                Bound::Excluded(e) => map.upper_bound(Bound::Excluded(&seek_first(e))),
-                Bound::Unbounded => map.back(),
-            },
+    /// Copies the next entries (up to `read_ahead`) into the buffer; sets `done` at the end
+    /// of the range or the map.
+    fn refill(&mut self) {
+        let mem = Arc::clone(&self.mem);
+        let Some(mut entry) = first_candidate(&mem.map, self.direction, &self.last, &self.range)
+        else {
+            self.done = true;
+            return;
+        };
+        loop {
+            let uk = ikey::user_key(entry.key().as_slice());
+            let inside = match self.direction {
+                Direction::Forward => self.range.below_end(uk),
+                Direction::Reverse => self.range.above_start(uk),
+            };
+            if !inside {
+                self.done = true;
+                break;
+            }
+            let key = entry.key().as_slice().to_vec();
+            self.buffer.push_back((key, entry.value().to_vec()));
+            if self.buffer.len() >= self.read_ahead {
+                self.last = Some(entry.key().clone());
+                self.read_ahead = (self.read_ahead * 2).min(READ_AHEAD_MAX);
+                break;
+            }
+            let step = match self.direction {
+                Direction::Forward => entry.next(),
+                Direction::Reverse => entry.prev(),
+            };
+            match step {
+                Some(next) => entry = next,
+                None => {
+                    self.done = true;
+                    break;
+                }
+            }
         }
+    }
+}
+
+/// The first entry at or after (`Forward`) or at or before (`Reverse`) the iterator's
+/// position: past `last` if set, else at the start of `range`.
+fn first_candidate<'a>(
+    map: &'a SkipMap<MemKey, Box<[u8]>>,
+    direction: Direction,
+    last: &Option<MemKey>,
+    range: &KeyRange,
+) -> Option<crossbeam_skiplist::map::Entry<'a, MemKey, Box<[u8]>>> {
+    match (direction, last) {
+        (Direction::Forward, Some(last)) => map.lower_bound(Bound::Excluded(last)),
+        (Direction::Reverse, Some(last)) => map.upper_bound(Bound::Excluded(last)),
+        (Direction::Forward, None) => match &range.start {
+            Bound::Included(s) => map.lower_bound(Bound::Included(&seek_first(s))),
+            Bound::Excluded(s) => map.lower_bound(Bound::Excluded(&seek_last(s))),
+            Bound::Unbounded => map.front(),
+        },
+        (Direction::Reverse, None) => match &range.end {
+            Bound::Included(e) => map.upper_bound(Bound::Included(&seek_last(e))),
+            Bound::Excluded(e) => map.upper_bound(Bound::Excluded(&seek_first(e))),
+            Bound::Unbounded => map.back(),
+        },
     }
 }
 
@@ -206,28 +267,10 @@ impl Iterator for MemtableIter {
     type Item = Entry;
 
     fn next(&mut self) -> Option<Entry> {
-        if self.done {
-            return None;
+        if self.buffer.is_empty() && !self.done {
+            self.refill();
         }
-        let candidate = self
-            .first_candidate()
-            .map(|e| (e.key().clone(), e.value().to_vec()));
-        let Some((key, value)) = candidate else {
-            self.done = true;
-            return None;
-        };
-        let uk = ikey::user_key(key.as_slice());
-        let inside = match self.direction {
-            Direction::Forward => self.range.below_end(uk),
-            Direction::Reverse => self.range.above_start(uk),
-        };
-        if !inside {
-            self.done = true;
-            return None;
-        }
-        let out = (key.as_slice().to_vec(), value);
-        self.last = Some(key);
-        Some(out)
+        self.buffer.pop_front()
     }
 }
 
