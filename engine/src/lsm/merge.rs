@@ -142,16 +142,21 @@ impl<I: Iterator<Item = Result<Entry>>> VisibleIter<I> {
 
     fn next_forward(&mut self) -> Result<Option<(Vec<u8>, Vec<u8>)>> {
         for entry in self.inner.by_ref() {
-            let (ikey, value) = entry?;
+            let (mut ikey, value) = entry?;
             let Some((uk, seq, kind)) = ikey::decode(&ikey) else {
                 continue;
             };
             if seq > self.seq || self.last_user_key.as_deref() == Some(uk) {
                 continue;
             }
-            self.last_user_key = Some(uk.to_vec());
+            // Reuse the buffer: a scan decides one user key per step.
+            let last = self.last_user_key.get_or_insert_with(Vec::new);
+            last.clear();
+            last.extend_from_slice(uk);
             if kind == ValueKind::Put {
-                return Ok(Some((uk.to_vec(), value)));
+                // The user key is the internal key without its trailer: no new allocation.
+                ikey.truncate(ikey.len() - ikey::TRAILER_LEN);
+                return Ok(Some((ikey, value)));
             }
         }
         Ok(None)

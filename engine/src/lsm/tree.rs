@@ -107,14 +107,19 @@ impl Tree {
 
     /// Newest value of `user_key` visible at `seq`; `None` if absent or deleted.
     pub fn get(&self, user_key: &[u8], seq: u64) -> Result<Option<Vec<u8>>> {
-        let st = self.state();
-        let mems = std::iter::once(&st.active).chain(st.immutables.iter().rev());
-        for mem in mems {
-            if let Some((_, kind, value)) = mem.get(user_key, seq) {
-                return Ok((kind == ValueKind::Put).then_some(value));
+        // Memtable reads are short and never block, so they run under the read lock; only the
+        // version (whose reads may do I/O) is cloned out, and no Vec of memtables is built.
+        let version = {
+            let st = sync::read(&self.state);
+            let mems = std::iter::once(&st.active).chain(st.immutables.iter().rev());
+            for mem in mems.filter(|m| !m.is_empty()) {
+                if let Some((_, kind, value)) = mem.get(user_key, seq) {
+                    return Ok((kind == ValueKind::Put).then_some(value));
+                }
             }
-        }
-        Ok(match st.version.get(user_key, seq)? {
+            Arc::clone(&st.version)
+        };
+        Ok(match version.get(user_key, seq)? {
             Some((_, ValueKind::Put, value)) => Some(value),
             _ => None,
         })
@@ -122,7 +127,9 @@ impl Tree {
 
     /// The (user key, value) pairs visible at `seq` in `range`, in `direction` order.
     pub fn range(&self, range: KeyRange, direction: Direction, seq: u64) -> RangeIter {
-        let st = self.state();
+        // Creating the sources does no I/O (tables are read on the first `next`), so it
+        // runs under the read lock rather than on a cloned state.
+        let st = sync::read(&self.state);
         let mut sources: Vec<Source> = Vec::new();
         for mem in std::iter::once(&st.active).chain(st.immutables.iter().rev()) {
             if !mem.is_empty() {
@@ -130,6 +137,7 @@ impl Tree {
             }
         }
         sources.extend(st.version.sources(&range, direction));
+        drop(st);
         RangeIter {
             inner: VisibleIter::new(MergeIter::new(sources, direction), seq, direction),
         }

@@ -109,28 +109,27 @@ impl Version {
         Ok(None)
     }
 
-    /// One sorted source per L0 file and one per deeper level, newest first.
-    pub fn sources(&self, range: &KeyRange, direction: Direction) -> Vec<Source> {
+    /// One sorted source per L0 file and one per deeper level, newest first. Deeper levels
+    /// open their files one at a time, only those the range reaches.
+    pub fn sources(self: &Arc<Self>, range: &KeyRange, direction: Direction) -> Vec<Source> {
         let mut out: Vec<Source> = Vec::new();
         for file in &self.levels[0] {
             if file.overlaps(range) {
                 out.push(Box::new(file.table.iter(range.clone(), direction)));
             }
         }
-        for level in &self.levels[1..] {
-            let mut files: Vec<Arc<TableFile>> = level
-                .iter()
-                .filter(|f| f.overlaps(range))
-                .cloned()
-                .collect();
-            if files.is_empty() {
+        for (level, files) in self.levels.iter().enumerate().skip(1) {
+            // Files are sorted and disjoint: those overlapping the range are contiguous.
+            let lo = files.partition_point(|f| !range.above_start(f.largest_user_key()));
+            let hi = files.partition_point(|f| range.below_end(f.smallest_user_key()));
+            if lo >= hi {
                 continue;
             }
-            if direction == Direction::Reverse {
-                files.reverse();
-            }
             out.push(Box::new(LevelIter {
-                files: files.into_iter(),
+                version: Arc::clone(self),
+                level,
+                next: lo,
+                end: hi,
                 current: None,
                 range: range.clone(),
                 direction,
@@ -184,9 +183,13 @@ impl Version {
     }
 }
 
-/// Walks the files of one sorted level, opening each table's iterator on demand.
+/// Walks the files `next..end` of one sorted level (in reverse for `Reverse`), opening
+/// each table's iterator on demand.
 struct LevelIter {
-    files: std::vec::IntoIter<Arc<TableFile>>,
+    version: Arc<Version>,
+    level: usize,
+    next: usize,
+    end: usize,
     current: Option<TableIter>,
     range: KeyRange,
     direction: Direction,
@@ -202,7 +205,20 @@ impl Iterator for LevelIter {
                     return Some(e);
                 }
             }
-            let file = self.files.next()?;
+            if self.next >= self.end {
+                return None;
+            }
+            let i = match self.direction {
+                Direction::Forward => {
+                    self.next += 1;
+                    self.next - 1
+                }
+                Direction::Reverse => {
+                    self.end -= 1;
+                    self.end
+                }
+            };
+            let file = &self.version.levels[self.level][i];
             self.current = Some(file.table.iter(self.range.clone(), self.direction));
         }
     }

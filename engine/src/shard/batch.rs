@@ -15,18 +15,22 @@ use crate::{Error, Result};
 /// Bytes counted per operation besides key and value (kind, shard, lengths).
 const OP_OVERHEAD_BYTES: usize = 16;
 
+/// One operation; its key and value lie back to back in the batch's `data` from `start`.
 #[derive(Debug, Clone)]
 struct Op {
     partition_hash: u64,
     kind: ValueKind,
-    key: Vec<u8>,
-    value: Vec<u8>,
+    start: usize,
+    key_len: usize,
+    value_len: usize,
 }
 
 /// A group of puts and deletes that become visible together and survive a crash together.
 #[derive(Debug, Clone, Default)]
 pub struct WriteBatch {
     ops: Vec<Op>,
+    /// Every key and value, in one buffer so a put costs no allocation of its own.
+    data: Vec<u8>,
     size_bytes: usize,
 }
 
@@ -48,12 +52,25 @@ impl WriteBatch {
 
     fn push(&mut self, partition: &[u8], kind: ValueKind, key: &[u8], value: &[u8]) {
         self.size_bytes += key.len() + value.len() + OP_OVERHEAD_BYTES;
+        let start = self.data.len();
+        self.data.extend_from_slice(key);
+        self.data.extend_from_slice(value);
         self.ops.push(Op {
             partition_hash: router::partition_hash(partition),
             kind,
-            key: key.to_vec(),
-            value: value.to_vec(),
+            start,
+            key_len: key.len(),
+            value_len: value.len(),
         });
+    }
+
+    /// The key and value of `op`.
+    fn key_value(&self, op: &Op) -> (&[u8], &[u8]) {
+        let key_end = op.start + op.key_len;
+        (
+            &self.data[op.start..key_end],
+            &self.data[key_end..key_end + op.value_len],
+        )
     }
 
     /// Number of operations.
@@ -73,10 +90,7 @@ impl WriteBatch {
 
     /// Bytes of keys and values, for write-amplification statistics.
     pub(crate) fn user_bytes(&self) -> u64 {
-        self.ops
-            .iter()
-            .map(|o| (o.key.len() + o.value.len()) as u64)
-            .sum()
+        self.data.len() as u64
     }
 
     /// Checks the engine's limits.
@@ -87,9 +101,9 @@ impl WriteBatch {
                 limit_bytes: BATCH_SIZE_BYTES_MAX,
             });
         }
-        if let Some(op) = self.ops.iter().find(|o| o.key.len() > KEY_SIZE_BYTES_MAX) {
+        if let Some(op) = self.ops.iter().find(|o| o.key_len > KEY_SIZE_BYTES_MAX) {
             return Err(Error::KeyTooLarge {
-                size_bytes: op.key.len(),
+                size_bytes: op.key_len,
                 limit_bytes: KEY_SIZE_BYTES_MAX,
             });
         }
@@ -97,20 +111,27 @@ impl WriteBatch {
     }
 
     /// Encodes the batch as a WAL payload with sequence numbers from `base_seq`.
+    #[cfg(test)]
     pub(crate) fn encode(&self, base_seq: u64, shard_count: usize) -> Vec<u8> {
         let mut out = Vec::with_capacity(self.size_bytes + 16);
+        self.encode_into(&mut out, base_seq, shard_count);
+        out
+    }
+
+    /// Appends the WAL payload of [`WriteBatch::encode`] to `out`.
+    pub(crate) fn encode_into(&self, out: &mut Vec<u8>, base_seq: u64, shard_count: usize) {
         out.extend_from_slice(&base_seq.to_le_bytes());
-        put_varint(&mut out, self.ops.len() as u64);
+        put_varint(out, self.ops.len() as u64);
         for op in &self.ops {
+            let (key, value) = self.key_value(op);
             out.push(op.kind as u8);
             put_varint(
-                &mut out,
+                out,
                 router::shard_of_hash(op.partition_hash, shard_count) as u64,
             );
-            put_bytes(&mut out, &op.key);
-            put_bytes(&mut out, &op.value);
+            put_bytes(out, key);
+            put_bytes(out, value);
         }
-        out
     }
 
     /// Operations with their shards, in order.
@@ -120,7 +141,8 @@ impl WriteBatch {
     ) -> impl Iterator<Item = (usize, ValueKind, &[u8], &[u8])> {
         self.ops.iter().map(move |op| {
             let shard = router::shard_of_hash(op.partition_hash, shard_count);
-            (shard, op.kind, op.key.as_slice(), op.value.as_slice())
+            let (key, value) = self.key_value(op);
+            (shard, op.kind, key, value)
         })
     }
 }

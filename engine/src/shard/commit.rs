@@ -4,21 +4,70 @@
 //!
 //! **Invariant**: at most one leader at a time, and requests are taken in arrival order, so
 //! sequence numbers follow the queue.
+//!
+//! Each waiting writer sleeps on its own slot and is woken only when its result is ready or
+//! it is handed the lead; a `notify_all` on a shared condvar would wake every writer for
+//! every group, and with more writers than cores that thrashes the scheduler.
 
-use crate::sync::{self, Condvar, Mutex};
-use std::collections::{HashMap, VecDeque};
+use crate::sync::{self, Arc, Condvar, Mutex};
+use std::collections::VecDeque;
+
+/// What a waiting writer is told.
+enum Signal<T> {
+    /// Still queued behind a running leader.
+    Wait,
+    /// Its request is at the queue's front and no leader runs: it leads the next group.
+    Lead,
+    /// A leader processed its request.
+    Done(T),
+}
+
+/// Where one writer waits for its signal.
+struct Slot<T> {
+    signal: Mutex<Signal<T>>,
+    cv: Condvar,
+}
+
+impl<T> Slot<T> {
+    fn new() -> Self {
+        Slot {
+            signal: Mutex::new(Signal::Wait),
+            cv: Condvar::new(),
+        }
+    }
+
+    fn send(&self, signal: Signal<T>) {
+        *sync::lock(&self.signal) = signal;
+        self.cv.notify_one();
+    }
+
+    /// Sleeps until signalled; returns `None` when told to lead.
+    fn wait(&self) -> Option<T> {
+        let mut g = sync::lock(&self.signal);
+        loop {
+            match std::mem::replace(&mut *g, Signal::Wait) {
+                Signal::Wait => {}
+                Signal::Lead => return None,
+                Signal::Done(t) => return Some(t),
+            }
+            g = match self.cv.wait(g) {
+                Ok(g) => g,
+                Err(p) => p.into_inner(),
+            };
+        }
+    }
+}
 
 struct State<R, T> {
-    queue: VecDeque<(u64, R)>,
-    results: HashMap<u64, T>,
-    next_id: u64,
+    queue: VecDeque<(R, Arc<Slot<T>>)>,
+    /// A leader is running. **Invariant**: when false the queue is empty, so a writer that
+    /// finds no leader is at the front; a leader hands the lead to the front writer.
     leading: bool,
 }
 
 /// The queue of pending writes. `R` is a request, `T` its result.
 pub(crate) struct GroupCommit<R, T> {
     state: Mutex<State<R, T>>,
-    cv: Condvar,
     group_weight_max: usize,
 }
 
@@ -28,11 +77,8 @@ impl<R, T> GroupCommit<R, T> {
         GroupCommit {
             state: Mutex::new(State {
                 queue: VecDeque::new(),
-                results: HashMap::new(),
-                next_id: 0,
                 leading: false,
             }),
-            cv: Condvar::new(),
             group_weight_max,
         }
     }
@@ -46,45 +92,55 @@ impl<R, T> GroupCommit<R, T> {
         weight: impl Fn(&R) -> usize,
         process: impl Fn(Vec<R>) -> Vec<T>,
     ) -> T {
+        let slot = Arc::new(Slot::new());
         let mut st = sync::lock(&self.state);
-        let id = st.next_id;
-        st.next_id += 1;
-        st.queue.push_back((id, req));
-        loop {
-            if let Some(result) = st.results.remove(&id) {
+        st.queue.push_back((req, Arc::clone(&slot)));
+        if st.leading {
+            drop(st);
+            if let Some(result) = slot.wait() {
                 return result;
             }
-            if st.leading {
-                st = match self.cv.wait(st) {
-                    Ok(g) => g,
-                    Err(p) => p.into_inner(),
-                };
-                continue;
-            }
-            st.leading = true;
-            let mut ids = Vec::new();
-            let mut group = Vec::new();
-            let mut total = 0usize;
-            while let Some((_, front)) = st.queue.front() {
-                let w = weight(front);
-                if !group.is_empty() && total.saturating_add(w) > self.group_weight_max {
-                    break;
-                }
-                total = total.saturating_add(w);
-                let Some((i, r)) = st.queue.pop_front() else {
-                    break;
-                };
-                ids.push(i);
-                group.push(r);
-            }
-            drop(st);
-            let results = process(group);
-            debug_assert_eq!(results.len(), ids.len(), "one result per request");
             st = sync::lock(&self.state);
-            st.results.extend(ids.into_iter().zip(results));
-            st.leading = false;
-            self.cv.notify_all();
         }
+        st.leading = true;
+        let mut slots = Vec::new();
+        let mut group = Vec::new();
+        let mut total = 0usize;
+        while let Some((front, _)) = st.queue.front() {
+            let w = weight(front);
+            if !group.is_empty() && total.saturating_add(w) > self.group_weight_max {
+                break;
+            }
+            total = total.saturating_add(w);
+            let Some((r, s)) = st.queue.pop_front() else {
+                break;
+            };
+            slots.push(s);
+            group.push(r);
+        }
+        drop(st);
+        debug_assert!(
+            slots.first().is_some_and(|s| Arc::ptr_eq(s, &slot)),
+            "the leader's own request is at the queue's front"
+        );
+        let results = process(group);
+        debug_assert_eq!(results.len(), slots.len(), "one result per request");
+        // Hand the lead on first: the next group's WAL write need not wait for the wake-ups.
+        let mut st = sync::lock(&self.state);
+        match st.queue.front() {
+            Some((_, next)) => next.send(Signal::Lead),
+            None => st.leading = false,
+        }
+        drop(st);
+        let mut mine = None;
+        for (s, result) in slots.into_iter().zip(results) {
+            if Arc::ptr_eq(&s, &slot) {
+                mine = Some(result);
+            } else {
+                s.send(Signal::Done(result));
+            }
+        }
+        mine.expect("the leader's own request is in its group")
     }
 }
 

@@ -208,17 +208,22 @@ impl Inner {
         let shard_count = self.trees.len();
         let first = self.last_seq.load(Ordering::Acquire) + 1;
         let mut seq = first;
-        let mut payloads = Vec::with_capacity(n);
+        // Every payload of the group goes into one buffer: one allocation per group.
+        let mut encoded = Vec::with_capacity(batches.iter().map(|b| b.size_bytes() + 16).sum());
+        let mut spans = Vec::with_capacity(n);
         let mut ends = Vec::with_capacity(n);
         for b in &batches {
             if !b.is_empty() {
-                payloads.push(b.encode(seq, shard_count));
+                let start = encoded.len();
+                b.encode_into(&mut encoded, seq, shard_count);
+                spans.push(start..encoded.len());
                 seq += b.len() as u64;
             }
             ends.push(seq - 1);
         }
         let last = seq - 1;
-        if !payloads.is_empty() {
+        if !spans.is_empty() {
+            let payloads: Vec<&[u8]> = spans.iter().map(|r| &encoded[r.clone()]).collect();
             if let Err(e) = self.append_and_sync(&mut wal, &payloads) {
                 return fail_all(e);
             }
@@ -241,10 +246,9 @@ impl Inner {
         ends.into_iter().map(Ok).collect()
     }
 
-    fn append_and_sync(&self, wal: &mut WalState, payloads: &[Vec<u8>]) -> Result<()> {
-        let refs: Vec<&[u8]> = payloads.iter().map(Vec::as_slice).collect();
+    fn append_and_sync(&self, wal: &mut WalState, payloads: &[&[u8]]) -> Result<()> {
         let before = wal.writer.size_bytes();
-        if let Err(e) = wal.writer.append(&refs) {
+        if let Err(e) = wal.writer.append(payloads) {
             if !matches!(e, Error::DiskFull { .. }) {
                 self.set_poison("WAL write");
             }

@@ -98,6 +98,21 @@ pub(crate) struct Block {
     offset: u64,
 }
 
+/// A forward position inside one [`Block`]; see [`Block::cursor`].
+#[derive(Debug)]
+pub(crate) struct Cursor {
+    /// Offset of the next entry to decode.
+    pos: usize,
+    /// Key of the entry decoded last: the base the next entry's shared prefix comes from.
+    key: Vec<u8>,
+    /// The key before `key`, kept to check that keys increase.
+    prev: Vec<u8>,
+    /// The first restart point not yet passed.
+    next_restart: usize,
+    /// True once an entry has been decoded.
+    started: bool,
+}
+
 /// One decoded entry position: where its value lies and where the next entry starts.
 struct Decoded {
     value_start: usize,
@@ -222,6 +237,89 @@ impl Block {
             pos = d.next;
         }
         Ok(None)
+    }
+
+    /// A cursor for [`Block::next_entry`] that starts at or before the first entry whose key
+    /// is not `before` (a predicate true for a prefix of the block's keys): at the restart
+    /// point preceding it, so at most one restart interval is decoded to skip the rest.
+    pub(crate) fn cursor(&self, before: impl Fn(&[u8]) -> bool, path: &str) -> Result<Cursor> {
+        let mut key = Vec::new();
+        if self.restart_count > 0 && !before(&[]) {
+            // Nothing sorts before the empty key: start at the first entry, searching nothing.
+            return Ok(Cursor {
+                pos: 0,
+                key,
+                prev: Vec::new(),
+                next_restart: 0,
+                started: false,
+            });
+        }
+        let (mut lo, mut hi) = (0, self.restart_count);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            self.restart_key(mid, &mut key, path)?;
+            if before(&key) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        let restart = lo.saturating_sub(1);
+        key.clear();
+        Ok(Cursor {
+            pos: if self.restart_count == 0 {
+                0
+            } else {
+                self.restart(restart)
+            },
+            key,
+            prev: Vec::new(),
+            next_restart: restart,
+            started: false,
+        })
+    }
+
+    /// Decodes the entry at the cursor and advances it; `None` at the end of the block, once
+    /// every restart point has been passed. Checks restart placement and strictly increasing
+    /// keys along the way, like [`Block::entries`], but copies nothing out.
+    pub(crate) fn next_entry<'a>(
+        &'a self,
+        c: &'a mut Cursor,
+        path: &str,
+    ) -> Result<Option<(&'a [u8], &'a [u8])>> {
+        let bad = |pos: usize, reason| Error::corruption(path, at(self.offset, pos), reason);
+        if c.pos >= self.restarts_start {
+            if c.next_restart != self.restart_count {
+                return Err(bad(c.pos, Corruption::BadRestarts));
+            }
+            return Ok(None);
+        }
+        std::mem::swap(&mut c.key, &mut c.prev);
+        c.key.clear();
+        c.key.extend_from_slice(&c.prev);
+        if c.next_restart < self.restart_count && c.pos >= self.restart(c.next_restart) {
+            if c.pos != self.restart(c.next_restart) {
+                return Err(bad(c.pos, Corruption::BadRestarts));
+            }
+            c.key.clear();
+            c.next_restart += 1;
+        }
+        let d = self.decode_at(c.pos, &mut c.key, path)?;
+        if c.started && ikey::compare(&c.prev, &c.key) != Ordering::Less {
+            return Err(bad(c.pos, Corruption::KeysOutOfOrder));
+        }
+        c.started = true;
+        c.pos = d.next;
+        Ok(Some((&c.key, &self.data[d.value_start..d.next])))
+    }
+
+    /// The key of the entry [`Block::next_entry`] returned last (empty before the first).
+    pub(crate) fn cursor_key<'a>(&self, c: &'a Cursor) -> &'a [u8] {
+        if c.started {
+            &c.key
+        } else {
+            &[]
+        }
     }
 
     /// Decodes every entry, checking restart placement and strictly increasing keys.

@@ -1,7 +1,7 @@
 //! Reads a table: open checks the footer and loads index, filter and meta; gets and
 //! iterators fetch data blocks through the block cache.
 
-use super::block::Block;
+use super::block::{Block, Cursor};
 use super::bloom::Bloom;
 use super::cache::BlockCache;
 use super::format::{self, BlockHandle, BlockType, Footer, BLOCK_TRAILER_LEN, FOOTER_LEN};
@@ -253,8 +253,15 @@ fn read_block(
 enum State {
     /// Not yet positioned.
     Start,
-    /// Inside data block `block`. Forward: `entries[pos..]` remain. Reverse: `entries[..pos]`
-    /// remain, yielded from the back.
+    /// Forward, inside data block `block`, decoding one entry at a time: a short scan
+    /// decodes (and copies) only the entries it yields.
+    Forward {
+        block: usize,
+        data: Arc<Block>,
+        cursor: Cursor,
+    },
+    /// Reverse, inside data block `block`: `entries[..pos]` remain, yielded from the back
+    /// (prefix compression only decodes forward, so a block is decoded whole).
     Active {
         block: usize,
         entries: Vec<Entry>,
@@ -289,12 +296,12 @@ impl TableIter {
                 if b == n {
                     return Ok(State::Done);
                 }
-                let entries = t.block_entries(b)?;
-                let pos = entries.partition_point(|(k, _)| not_reached(k));
-                Ok(State::Active {
+                let data = t.data_block(b)?;
+                let cursor = data.cursor(not_reached, &t.path)?;
+                Ok(State::Forward {
                     block: b,
-                    entries,
-                    pos,
+                    data,
+                    cursor,
                 })
             }
             Direction::Reverse => {
@@ -326,67 +333,110 @@ impl TableIter {
     fn step(&mut self) -> Result<Option<Entry>> {
         loop {
             let state = std::mem::replace(&mut self.state, State::Done);
-            let (block, mut entries, pos) = match state {
+            match state {
                 State::Done => return Ok(None),
-                State::Start => {
-                    self.state = self.seek()?;
-                    continue;
+                State::Start => self.state = self.seek()?,
+                State::Forward {
+                    block,
+                    data,
+                    cursor,
+                } => {
+                    if let Some(entry) = self.step_forward(block, data, cursor)? {
+                        return Ok(Some(entry));
+                    }
                 }
                 State::Active {
                     block,
                     entries,
                     pos,
-                } => (block, entries, pos),
-            };
-            match self.direction {
-                Direction::Forward => {
-                    if pos < entries.len() {
-                        let entry = std::mem::take(&mut entries[pos]);
-                        if !self.range.below_end(ikey::user_key(&entry.0)) {
-                            return Ok(None);
-                        }
-                        self.state = State::Active {
-                            block,
-                            entries,
-                            pos: pos + 1,
-                        };
+                } => {
+                    if let Some(entry) = self.step_reverse(block, entries, pos)? {
                         return Ok(Some(entry));
-                    }
-                    let next = block + 1;
-                    if next < self.table.index.len() {
-                        let entries = self.table.block_entries(next)?;
-                        self.state = State::Active {
-                            block: next,
-                            entries,
-                            pos: 0,
-                        };
-                    }
-                }
-                Direction::Reverse => {
-                    if pos > 0 {
-                        let entry = std::mem::take(&mut entries[pos - 1]);
-                        if !self.range.above_start(ikey::user_key(&entry.0)) {
-                            return Ok(None);
-                        }
-                        self.state = State::Active {
-                            block,
-                            entries,
-                            pos: pos - 1,
-                        };
-                        return Ok(Some(entry));
-                    }
-                    if block > 0 {
-                        let entries = self.table.block_entries(block - 1)?;
-                        let pos = entries.len();
-                        self.state = State::Active {
-                            block: block - 1,
-                            entries,
-                            pos,
-                        };
                     }
                 }
             }
+            if matches!(self.state, State::Done) {
+                return Ok(None);
+            }
         }
+    }
+
+    /// Yields the next entry of `data`, or moves to the next block (leaving `self.state` as
+    /// the new position, `Done` at the end).
+    fn step_forward(
+        &mut self,
+        block: usize,
+        data: Arc<Block>,
+        mut cursor: Cursor,
+    ) -> Result<Option<Entry>> {
+        let t = &self.table;
+        let decoded = data.next_entry(&mut cursor, &t.path)?;
+        if let Some((key, value)) = decoded {
+            let uk = ikey::user_key(key);
+            if !self.range.below_end(uk) {
+                return Ok(None);
+            }
+            // Entries before the range start are skipped: the cursor starts at a restart.
+            let entry = self
+                .range
+                .above_start(uk)
+                .then(|| (key.to_vec(), value.to_vec()));
+            self.state = State::Forward {
+                block,
+                data,
+                cursor,
+            };
+            return Ok(entry);
+        }
+        if data.cursor_key(&cursor) != t.index[block].last_key.as_slice() {
+            return Err(Error::corruption(
+                &t.path,
+                t.index[block].handle.offset,
+                Corruption::BadRecord,
+            ));
+        }
+        let next = block + 1;
+        if next < t.index.len() {
+            let data = t.data_block(next)?;
+            let cursor = data.cursor(|_| false, &t.path)?;
+            self.state = State::Forward {
+                block: next,
+                data,
+                cursor,
+            };
+        }
+        Ok(None)
+    }
+
+    /// Yields the previous entry of `entries`, or moves to the previous block.
+    fn step_reverse(
+        &mut self,
+        block: usize,
+        mut entries: Vec<Entry>,
+        pos: usize,
+    ) -> Result<Option<Entry>> {
+        if pos > 0 {
+            let entry = std::mem::take(&mut entries[pos - 1]);
+            if !self.range.above_start(ikey::user_key(&entry.0)) {
+                return Ok(None);
+            }
+            self.state = State::Active {
+                block,
+                entries,
+                pos: pos - 1,
+            };
+            return Ok(Some(entry));
+        }
+        if block > 0 {
+            let entries = self.table.block_entries(block - 1)?;
+            let pos = entries.len();
+            self.state = State::Active {
+                block: block - 1,
+                entries,
+                pos,
+            };
+        }
+        Ok(None)
     }
 }
 
