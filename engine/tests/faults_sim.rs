@@ -16,7 +16,10 @@ type Model = BTreeMap<Vec<u8>, Vec<u8>>;
 fn random_batch(rng: &mut Rng, model: &mut Model) -> WriteBatch {
     let mut b = WriteBatch::new();
     for _ in 0..1 + rng.next_u64() % 4 {
-        let key = vec![b'a' + (rng.next_u64() % 6) as u8, (rng.next_u64() % 40) as u8];
+        let key = vec![
+            b'a' + (rng.next_u64() % 6) as u8,
+            (rng.next_u64() % 40) as u8,
+        ];
         if rng.next_u64().is_multiple_of(5) {
             b.delete(partition(&key), &key);
             model.remove(&key);
