@@ -186,3 +186,26 @@ fn write_stall_is_bounded_measured_and_released_when_compaction_catches_up() {
     store.put(b"p", b"after", b"stall").unwrap();
     assert_eq!(store.get(b"p", b"after").unwrap(), Some(b"stall".to_vec()));
 }
+
+#[test]
+fn wal_retention_is_bounded_when_a_shard_rarely_writes() {
+    let (sim, store) = sim_store(25, Durability::None);
+    // One write to a quiet partition, then a long stream to a busy one: the quiet shard's
+    // memtable never fills, yet the log must not keep growing behind it.
+    store.put(b"q", b"quiet", b"1").unwrap();
+    assert_ne!(store.shard_for(b"q"), store.shard_for(b"b"));
+    for i in 0..20_000u32 {
+        store
+            .put(b"b", format!("b{i:06}").as_bytes(), &[3u8; 64])
+            .unwrap();
+    }
+    store.wait_idle().unwrap();
+    let segments = sim
+        .file_names()
+        .iter()
+        .filter(|n| n.ends_with(".wal"))
+        .count();
+    // tiny_config: 8 KiB segments; 20,000 writes are ~2 MB of log, some 250 segments.
+    assert!(segments <= 12, "{segments} WAL segments retained");
+    assert_eq!(store.get(b"q", b"quiet").unwrap(), Some(b"1".to_vec()));
+}

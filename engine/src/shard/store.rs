@@ -25,6 +25,11 @@ use std::time::{Duration, Instant};
 /// small enough that the first writer in a group is not kept waiting for the last.
 pub(crate) const GROUP_BYTES_MAX: usize = 4 << 20;
 
+/// Closed WAL segments kept waiting for flushes before the shards pinning the oldest one
+/// are made to flush (see `Inner::release_oldest_segment`): with 64 MiB segments, about
+/// half a GiB of log at most, however many shards there are.
+const WAL_CLOSED_SEGMENTS_MAX: usize = 8;
+
 /// The WAL writer and the closed segments still needed for recovery.
 pub(crate) struct WalState {
     pub writer: WalWriter,
@@ -304,7 +309,32 @@ impl Inner {
         let next = WalWriter::create(&self.storage, number)?;
         let old = std::mem::replace(&mut wal.writer, next);
         wal.closed.push_back((old.segment_number(), wal.seq_max));
+        self.release_oldest_segment(wal);
         Ok(())
+    }
+
+    /// Bounds WAL retention: once more than `WAL_CLOSED_SEGMENTS_MAX` closed segments wait
+    /// for flushes, seals the memtables of the shards still holding the oldest one, so a
+    /// shard that rarely fills its memtable cannot keep the log growing. Runs under the WAL
+    /// lock, which excludes the leader's inserts.
+    fn release_oldest_segment(&self, wal: &WalState) {
+        if wal.closed.len() <= WAL_CLOSED_SEGMENTS_MAX {
+            return;
+        }
+        let Some(&(_, oldest_seq_max)) = wal.closed.front() else {
+            return;
+        };
+        let seq = self.last_seq.load(Ordering::Acquire);
+        let mut sealed = false;
+        for tree in &self.trees {
+            if tree.flushed_seq() < oldest_seq_max && !tree.active().is_empty() {
+                tree.rotate(seq);
+                sealed = true;
+            }
+        }
+        if sealed {
+            self.wake_all();
+        }
     }
 
     /// Seals every non-empty active memtable so background workers flush it.
