@@ -1,9 +1,20 @@
 //! The `tessera` binary: parses the command line and starts the server.
 
+use std::process::ExitCode;
 use tessera_server::USAGE;
 
-fn main() -> anyhow::Result<()> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+fn main() -> ExitCode {
+    match run(std::env::args().skip(1).collect()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            // A message, not a backtrace: these are the user's errors, not the program's.
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(args: Vec<String>) -> anyhow::Result<()> {
     match args.first().map(String::as_str) {
         None | Some("--help") | Some("-h") | Some("help") => {
             print!("{USAGE}");
