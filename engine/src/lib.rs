@@ -22,10 +22,12 @@
 #![deny(unsafe_code)]
 #![deny(clippy::unwrap_used)]
 
+pub mod api;
 pub mod error;
 pub mod io;
 pub mod limits;
 pub mod lsm;
+pub mod model;
 pub mod shard;
 mod sync;
 
