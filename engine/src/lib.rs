@@ -23,14 +23,19 @@
 #![deny(clippy::unwrap_used)]
 
 pub mod api;
+pub mod clock;
+mod db;
 pub mod error;
+pub mod expr;
 pub mod io;
 pub mod limits;
 pub mod lsm;
 pub mod model;
 pub mod shard;
 mod sync;
+pub mod table;
 
+pub use db::{Database, DatabaseOptions};
 pub use error::{Error, Result};
 pub use lsm::config::{Config, Durability};
 pub use shard::{Snapshot, Store, WriteBatch};

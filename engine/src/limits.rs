@@ -28,3 +28,20 @@ pub const BLOCK_SIZE_BYTES_MAX: usize = BATCH_SIZE_BYTES_MAX + 4096;
 /// Largest manifest record (a full snapshot of every shard's file list). Manifest records
 /// share the WAL framing, so they share its bound: about 600,000 files.
 pub const MANIFEST_RECORD_SIZE_BYTES_MAX: usize = WAL_RECORD_SIZE_BYTES_MAX;
+
+/// Longest expression string (ConditionExpression, KeyConditionExpression, ...), in bytes of
+/// the raw text before placeholders are substituted: DynamoDB's documented 4 KB limit.
+pub const EXPRESSION_SIZE_BYTES_MAX: usize = 4096;
+
+/// Longest document path in an expression, in elements (`a.b[0]` has three): DynamoDB's
+/// 32-level nesting limit for items, which no longer path could reach into.
+pub const DOCUMENT_PATH_ELEMENTS_MAX: usize = 32;
+
+/// Deepest nesting of parentheses and `NOT`s in a condition expression. DynamoDB documents no
+/// such limit; ours keeps the recursive-descent parser, and the recursive evaluation of what
+/// it builds, far from the end of a thread's stack. Real expressions nest a few levels.
+pub const EXPRESSION_NESTING_MAX: usize = 100;
+
+/// Longest `#name` or `:value` placeholder, in bytes including the `#` or `:`, as DynamoDB
+/// enforces on the keys of ExpressionAttributeNames and ExpressionAttributeValues.
+pub const PLACEHOLDER_SIZE_BYTES_MAX: usize = 255;

@@ -55,6 +55,16 @@ impl<'a> Reader<'a> {
         self.pos >= self.buf.len()
     }
 
+    /// Bytes not yet consumed.
+    pub fn remaining(&self) -> usize {
+        self.buf.len().saturating_sub(self.pos)
+    }
+
+    /// The unconsumed bytes, without consuming them.
+    pub fn rest(&self) -> &'a [u8] {
+        self.buf.get(self.pos..).unwrap_or(&[])
+    }
+
     /// Reads a varint.
     pub fn varint(&mut self) -> Option<u64> {
         let (v, n) = get_varint(self.buf.get(self.pos..)?)?;

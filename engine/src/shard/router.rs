@@ -1,4 +1,7 @@
-//! Partition key -> shard: xxhash64 of the partition key modulo the shard count.
+//! Partition key -> shard: xxhash64 of the partition key, scaled onto the shard count.
+//!
+//! Shard `i` of `n` owns the contiguous hash range `[i * 2^64 / n, (i + 1) * 2^64 / n)`, so a
+//! range of hashes (a parallel Scan segment) lies in one shard or a few neighbours.
 //!
 //! **Invariant**: every key of one partition lives in one shard, so a Query (one partition)
 //! reads one shard's tree and a parallel Scan maps segments onto shards.
@@ -15,7 +18,7 @@ pub fn partition_hash(partition: &[u8]) -> u64 {
 
 /// The shard a routing hash belongs to.
 pub fn shard_of_hash(hash: u64, shard_count: usize) -> usize {
-    (hash % shard_count.max(1) as u64) as usize
+    ((u128::from(hash) * shard_count.max(1) as u128) >> 64) as usize
 }
 
 /// The shard that holds `partition`.

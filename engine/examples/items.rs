@@ -1,0 +1,106 @@
+//! Embedding Tessera's item API: a table, items, a Query with pagination and a batch.
+//!
+//! `cargo run -p tessera-engine --example items` (uses a temporary directory).
+
+use std::collections::HashMap;
+use tessera_engine::api::*;
+use tessera_engine::model::{AttributeValue, Item, ScalarType};
+use tessera_engine::{Config, Database};
+
+fn s(v: &str) -> AttributeValue {
+    AttributeValue::S(v.to_owned())
+}
+
+fn n(v: &str) -> Result<AttributeValue, Box<dyn std::error::Error>> {
+    Ok(AttributeValue::N(v.parse()?))
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let dir = tempfile::tempdir()?;
+    let db = Database::open(Config::new(dir.path()))?;
+
+    // A table keyed by (Artist, SongTitle), billed on demand.
+    db.create_table(CreateTableInput {
+        table_name: "Music".into(),
+        key_schema: vec![
+            KeySchemaElement::new("Artist", KeyType::Hash),
+            KeySchemaElement::new("SongTitle", KeyType::Range),
+        ],
+        attribute_definitions: vec![
+            AttributeDefinition::new("Artist", ScalarType::S),
+            AttributeDefinition::new("SongTitle", ScalarType::S),
+        ],
+        billing_mode: Some(BillingMode::PayPerRequest),
+        ..Default::default()
+    })?;
+
+    // BatchWriteItem: up to 25 puts and deletes in one call.
+    let songs = ["Call Me Today", "Happy Day", "PartiQL Rocks", "Sunrise"];
+    let writes = songs
+        .iter()
+        .enumerate()
+        .map(|(i, title)| {
+            let mut item = Item::new();
+            item.insert("Artist".into(), s("No One You Know"));
+            item.insert("SongTitle".into(), s(title));
+            item.insert("Year".into(), n(&(2000 + i).to_string())?);
+            Ok(WriteRequest::PutRequest { item })
+        })
+        .collect::<Result<Vec<_>, Box<dyn std::error::Error>>>()?;
+    db.batch_write_item(BatchWriteItemInput {
+        request_items: [("Music".to_owned(), writes)].into(),
+    })?;
+
+    // Query one partition, newest titles first, two at a time.
+    let values = HashMap::from([
+        (":a".to_owned(), s("No One You Know")),
+        (":t".to_owned(), s("H")),
+    ]);
+    let mut start = None;
+    let mut titles = Vec::new();
+    loop {
+        let page = db.query(QueryInput {
+            table_name: "Music".into(),
+            key_condition_expression: Some("Artist = :a AND SongTitle >= :t".into()),
+            expression_attribute_values: Some(values.clone()),
+            projection_expression: Some("SongTitle".into()),
+            scan_index_forward: Some(false),
+            limit: Some(2),
+            exclusive_start_key: start,
+            ..Default::default()
+        })?;
+        for item in page.items.unwrap_or_default() {
+            if let Some(AttributeValue::S(t)) = item.get("SongTitle") {
+                titles.push(t.clone());
+            }
+        }
+        start = page.last_evaluated_key;
+        if start.is_none() {
+            break;
+        }
+    }
+    assert_eq!(titles, ["Sunrise", "PartiQL Rocks", "Happy Day"]);
+
+    // Errors come back in DynamoDB's words.
+    let err = db
+        .get_item(GetItemInput {
+            table_name: "Music".into(),
+            key: [("Artist".to_owned(), s("No One You Know"))].into(),
+            ..Default::default()
+        })
+        .unwrap_err();
+    assert_eq!(err.error_type(), "ValidationException");
+    assert_eq!(
+        err.message(),
+        "The provided key element does not match the schema"
+    );
+
+    let described = db.describe_table(DescribeTableInput {
+        table_name: "Music".into(),
+    })?;
+    println!(
+        "{} holds {} items ({} bytes): {titles:?}",
+        described.table.table_name, described.table.item_count, described.table.table_size_bytes
+    );
+    Ok(())
+}

@@ -1,0 +1,208 @@
+//! Glue between requests and the expression module: which expressions a request carries,
+//! parsed once against one placeholder context, and applied to items.
+
+use crate::api::*;
+use crate::expr::{
+    check_placeholders_without_expressions, evaluate, key_condition, normalize_values,
+    parse_condition, parse_projection, project, Condition, ExpressionContext, ExpressionKind,
+    KeyCondition, Path,
+};
+use crate::model::{Item, PrimaryKeySchema};
+
+/// A parsed `ConditionExpression` (or none) of a write.
+#[derive(Debug)]
+pub(crate) struct WriteCondition {
+    condition: Option<Condition>,
+}
+
+impl WriteCondition {
+    /// Parses the condition of a PutItem or DeleteItem request.
+    pub(crate) fn parse(
+        expression: Option<&str>,
+        names: Option<&AttributeNames>,
+        values: Option<AttributeValues>,
+    ) -> ApiResult<Self> {
+        check_placeholders_without_expressions(
+            names.is_some(),
+            values.is_some(),
+            &[(ExpressionKind::Condition, expression.is_some())],
+        )?;
+        let Some(text) = expression else {
+            return Ok(WriteCondition { condition: None });
+        };
+        let values = normalized(values)?;
+        let mut ctx = ExpressionContext::new(names, values.as_ref())?;
+        let condition = parse_condition(text, ExpressionKind::Condition, &mut ctx)?;
+        ctx.finish()?;
+        Ok(WriteCondition {
+            condition: Some(condition),
+        })
+    }
+
+    /// Fails with ConditionalCheckFailedException unless the item as it is (`old`, or no
+    /// item) meets the condition.
+    pub(crate) fn check(&self, old: Option<&Item>) -> ApiResult<()> {
+        let Some(cond) = &self.condition else {
+            return Ok(());
+        };
+        let empty = Item::new();
+        if evaluate(cond, old.unwrap_or(&empty)) {
+            Ok(())
+        } else {
+            Err(ApiError::ConditionalCheckFailed { item: None })
+        }
+    }
+}
+
+fn normalized(values: Option<AttributeValues>) -> ApiResult<Option<AttributeValues>> {
+    match values {
+        None => Ok(None),
+        Some(mut v) => {
+            normalize_values(&mut v)?;
+            Ok(Some(v))
+        }
+    }
+}
+
+/// The attributes a read returns: all, or the paths of a `ProjectionExpression`.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Projection {
+    paths: Option<Vec<Path>>,
+}
+
+impl Projection {
+    /// Parses the projection of a GetItem (or BatchGetItem table entry).
+    pub(crate) fn parse(
+        expression: Option<&str>,
+        names: Option<&AttributeNames>,
+    ) -> ApiResult<Self> {
+        check_placeholders_without_expressions(
+            names.is_some(),
+            false,
+            &[(ExpressionKind::Projection, expression.is_some())],
+        )?;
+        let Some(text) = expression else {
+            return Ok(Projection::default());
+        };
+        let mut ctx = ExpressionContext::new(names, None)?;
+        let paths = parse_projection(text, &mut ctx)?;
+        ctx.finish()?;
+        Ok(Projection { paths: Some(paths) })
+    }
+
+    /// True when the request asked for specific attributes.
+    pub(crate) fn is_specific(&self) -> bool {
+        self.paths.is_some()
+    }
+
+    /// `item` reduced to the projected attributes.
+    pub(crate) fn apply(&self, item: Item) -> Item {
+        match &self.paths {
+            None => item,
+            Some(paths) => project(&item, paths),
+        }
+    }
+}
+
+/// The expressions of a Query or Scan, parsed.
+#[derive(Debug)]
+pub(crate) struct ReadPlan {
+    /// The key condition (Query only).
+    pub(crate) key: Option<KeyCondition>,
+    /// The filter, applied after the page is read.
+    pub(crate) filter: Option<Condition>,
+    /// The attributes returned.
+    pub(crate) projection: Projection,
+}
+
+/// The expression parameters of a Query or Scan.
+pub(crate) struct ReadExpressions<'a> {
+    pub(crate) key_condition: Option<&'a str>,
+    pub(crate) filter: Option<&'a str>,
+    pub(crate) projection: Option<&'a str>,
+    pub(crate) names: Option<&'a AttributeNames>,
+    pub(crate) values: Option<AttributeValues>,
+}
+
+impl ReadPlan {
+    /// Parses a Query's (`schema` given) or a Scan's expressions with one context.
+    pub(crate) fn parse(
+        e: ReadExpressions<'_>,
+        schema: Option<&PrimaryKeySchema>,
+    ) -> ApiResult<Self> {
+        let mut kinds = vec![
+            (ExpressionKind::Projection, e.projection.is_some()),
+            (ExpressionKind::Filter, e.filter.is_some()),
+        ];
+        if schema.is_some() {
+            kinds.push((ExpressionKind::KeyCondition, e.key_condition.is_some()));
+        }
+        check_placeholders_without_expressions(e.names.is_some(), e.values.is_some(), &kinds)?;
+        let values = normalized(e.values)?;
+        let mut ctx = ExpressionContext::new(e.names, values.as_ref())?;
+        let key = match (schema, e.key_condition) {
+            (Some(schema), Some(text)) => {
+                let cond = parse_condition(text, ExpressionKind::KeyCondition, &mut ctx)?;
+                let sort = schema.sort.as_ref().map(|s| (s.name.as_str(), s.scalar));
+                Some(key_condition(
+                    cond,
+                    (schema.partition.name.as_str(), schema.partition.scalar),
+                    sort,
+                )?)
+            }
+            (Some(_), None) => {
+                return Err(ApiError::validation(
+                    "Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.",
+                ))
+            }
+            (None, _) => None,
+        };
+        let filter = match e.filter {
+            Some(text) => {
+                let cond = parse_condition(text, ExpressionKind::Filter, &mut ctx)?;
+                if let Some(schema) = schema {
+                    check_filter_keys(&cond, schema)?;
+                }
+                Some(cond)
+            }
+            None => None,
+        };
+        let projection = match e.projection {
+            Some(text) => Projection {
+                paths: Some(parse_projection(text, &mut ctx)?),
+            },
+            None => Projection::default(),
+        };
+        ctx.finish()?;
+        Ok(ReadPlan {
+            key,
+            filter,
+            projection,
+        })
+    }
+
+    /// True if `item` passes the filter.
+    pub(crate) fn keeps(&self, item: &Item) -> bool {
+        self.filter.as_ref().is_none_or(|f| evaluate(f, item))
+    }
+}
+
+/// A Query's filter may not test the key attributes.
+fn check_filter_keys(cond: &Condition, schema: &PrimaryKeySchema) -> ApiResult<()> {
+    let mut found = None;
+    cond.visit_paths(&mut |p: &Path| {
+        if found.is_none() {
+            if let Some(head) = p.head() {
+                if schema.is_key(head) {
+                    found = Some(head.to_owned());
+                }
+            }
+        }
+    });
+    match found {
+        Some(k) => Err(ApiError::Validation(format!(
+            "Filter Expression can only contain non-primary key attributes: Primary key attribute: {k}"
+        ))),
+        None => Ok(()),
+    }
+}

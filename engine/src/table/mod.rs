@@ -1,0 +1,15 @@
+//! Tables over the store: the catalog, control-plane operations, item reads and writes,
+//! Query, Scan and batches. Each operation is a method of [`crate::Database`], implemented
+//! in the file named after its concern.
+
+pub(crate) mod catalog;
+mod control;
+mod expressions;
+pub(crate) mod locks;
+mod query;
+mod read;
+mod scan;
+pub mod schema;
+mod stats;
+mod validate;
+pub mod write;

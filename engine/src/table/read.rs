@@ -1,0 +1,113 @@
+//! Item reads: GetItem and BatchGetItem.
+//!
+//! Every read of the embedded engine is strongly consistent (it sees every acknowledged
+//! write), so `ConsistentRead` is accepted and needs no different path.
+
+use super::expressions::Projection;
+use super::write::decode;
+use crate::api::*;
+use crate::db::Database;
+use crate::model::item_size_bytes;
+use std::collections::HashSet;
+
+/// Most keys in one BatchGetItem.
+const BATCH_GET_KEYS_MAX: usize = 100;
+/// Largest BatchGetItem response, by item size; keys beyond it are returned unprocessed.
+const BATCH_GET_RESPONSE_BYTES_MAX: usize = 16 * 1024 * 1024;
+
+impl Database {
+    /// GetItem: one item by its key.
+    pub fn get_item(&self, input: GetItemInput) -> ApiResult<GetItemOutput> {
+        super::validate::table_name(&input.table_name)?;
+        let projection = Projection::parse(
+            input.projection_expression.as_deref(),
+            input.expression_attribute_names.as_ref(),
+        )?;
+        let table = self.table(&input.table_name)?;
+        table.key.check_key_map(&input.key)?;
+        let key = table.key.storage_key(table.def.id, &input.key);
+        let item = match self.store.get(&key.partition, &key.key)? {
+            None => None,
+            Some(bytes) => Some(projection.apply(decode(&table, &bytes)?)),
+        };
+        Ok(GetItemOutput { item })
+    }
+
+    /// BatchGetItem: up to 100 keys over one or more tables. Items come back in no
+    /// particular order; keys past the 16 MB response limit come back in UnprocessedKeys.
+    pub fn batch_get_item(&self, input: BatchGetItemInput) -> ApiResult<BatchGetItemOutput> {
+        if input.request_items.is_empty() {
+            return Err(ApiError::validation(
+                "1 validation error detected: Value '{}' at 'requestItems' failed to satisfy constraint: Member must have length greater than or equal to 1",
+            ));
+        }
+        if let Some((name, _)) = input
+            .request_items
+            .iter()
+            .find(|(_, k)| k.keys.len() > BATCH_GET_KEYS_MAX)
+        {
+            return Err(ApiError::Validation(format!(
+                "1 validation error detected: Value '[...]' at 'requestItems.{name}.member.keys' failed to satisfy constraint: Member must have length less than or equal to 100"
+            )));
+        }
+        let total: usize = input.request_items.values().map(|k| k.keys.len()).sum();
+        if total > BATCH_GET_KEYS_MAX {
+            return Err(ApiError::validation(
+                "Too many items requested for the BatchGetItem call",
+            ));
+        }
+        let mut plans = Vec::with_capacity(input.request_items.len());
+        for (name, request) in &input.request_items {
+            super::validate::table_name(name)?;
+            if request.keys.is_empty() {
+                return Err(ApiError::Validation(format!(
+                    "1 validation error detected: Value '[]' at 'requestItems.{name}.member.keys' failed to satisfy constraint: Member must have length greater than or equal to 1"
+                )));
+            }
+            let projection = Projection::parse(
+                request.projection_expression.as_deref(),
+                request.expression_attribute_names.as_ref(),
+            )?;
+            let table = self.table(name)?;
+            let mut seen = HashSet::new();
+            for key in &request.keys {
+                table.key.check_key_map(key)?;
+                if !seen.insert(table.key.storage_key(table.def.id, key).key) {
+                    return Err(ApiError::validation(
+                        "Provided list of item keys contains duplicates",
+                    ));
+                }
+            }
+            plans.push((name, request, table, projection));
+        }
+        let mut out = BatchGetItemOutput::default();
+        let mut size = 0usize;
+        for (name, request, table, projection) in plans {
+            let mut items = Vec::new();
+            let mut unprocessed = Vec::new();
+            for key in &request.keys {
+                if size >= BATCH_GET_RESPONSE_BYTES_MAX {
+                    unprocessed.push(key.clone());
+                    continue;
+                }
+                let sk = table.key.storage_key(table.def.id, key);
+                if let Some(bytes) = self.store.get(&sk.partition, &sk.key)? {
+                    let item = decode(&table, &bytes)?;
+                    size += item_size_bytes(&item);
+                    items.push(projection.apply(item));
+                }
+            }
+            out.responses.insert(name.clone(), items);
+            if !unprocessed.is_empty() {
+                out.unprocessed_keys.insert(
+                    name.clone(),
+                    KeysAndAttributes {
+                        keys: unprocessed,
+                        ..request.clone()
+                    },
+                );
+            }
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,251 @@
+//! Item writes: PutItem, DeleteItem and BatchWriteItem, through one pipeline.
+//!
+//! A write locks its key's stripe, reads the item as it is, lets the operation decide the
+//! new item (or none) from it, and commits the change as one atomic write batch; the old
+//! item feeds ReturnValues, conditions and the table statistics. Transactions and the
+//! index and stream records of later issues join the same batch.
+
+use super::catalog::Table;
+use crate::api::*;
+use crate::db::Database;
+use crate::model::{codec, item_size_bytes, normalize_item, Item, StorageKey};
+use crate::WriteBatch;
+use std::collections::HashSet;
+
+/// Largest item, by DynamoDB's size rules.
+pub const ITEM_SIZE_BYTES_MAX: usize = 400 * 1024;
+/// Most requests in one BatchWriteItem.
+const BATCH_WRITE_REQUESTS_MAX: usize = 25;
+/// Largest BatchWriteItem request, by item size.
+const BATCH_WRITE_BYTES_MAX: usize = 16 * 1024 * 1024;
+
+/// One decided change of one item.
+pub(crate) struct Change {
+    pub(crate) key: StorageKey,
+    /// The item before, as read under the key lock.
+    pub(crate) old: Option<Item>,
+    /// The item after; `None` deletes it.
+    pub(crate) new: Option<Item>,
+}
+
+impl Database {
+    /// Reads the current item at `key` (caller holds the key's lock).
+    pub(crate) fn read_item(&self, table: &Table, key: &StorageKey) -> ApiResult<Option<Item>> {
+        match self.store.get(&key.partition, &key.key)? {
+            None => Ok(None),
+            Some(bytes) => decode(table, &bytes).map(Some),
+        }
+    }
+
+    /// Commits `changes` as one atomic batch and updates the table statistics.
+    pub(crate) fn commit_changes(&self, table: &Table, changes: &[Change]) -> ApiResult<()> {
+        let mut batch = WriteBatch::new();
+        let (mut items, mut bytes) = (0i64, 0i64);
+        let mut buf = Vec::new();
+        for c in changes {
+            match &c.new {
+                Some(item) => {
+                    buf.clear();
+                    codec::encode_item(item, &mut buf);
+                    batch.put(&c.key.partition, &c.key.key, &buf);
+                    items += 1;
+                    bytes += item_size_bytes(item) as i64;
+                }
+                None if c.old.is_none() => continue,
+                None => batch.delete(&c.key.partition, &c.key.key),
+            }
+            if let Some(old) = &c.old {
+                items -= 1;
+                bytes -= item_size_bytes(old) as i64;
+            }
+        }
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let seq = self.store.write(batch)?;
+        table.stats.record(seq, items, bytes);
+        Ok(())
+    }
+
+    /// The single-item write pipeline: lock, read, decide, commit. Returns the old item.
+    pub(crate) fn write_one(
+        &self,
+        table: &Table,
+        key: StorageKey,
+        decide: impl FnOnce(Option<&Item>) -> ApiResult<Option<Item>>,
+    ) -> ApiResult<Option<Item>> {
+        let _guard = self.locks.lock(&key.key);
+        let old = self.read_item(table, &key)?;
+        let new = decide(old.as_ref())?;
+        let change = Change { key, old, new };
+        self.commit_changes(table, std::slice::from_ref(&change))?;
+        Ok(change.old)
+    }
+
+    /// PutItem: creates or replaces an item.
+    pub fn put_item(&self, input: PutItemInput) -> ApiResult<PutItemOutput> {
+        super::validate::table_name(&input.table_name)?;
+        let return_old = put_delete_return_values(input.return_values)?;
+        let condition = super::expressions::WriteCondition::parse(
+            input.condition_expression.as_deref(),
+            input.expression_attribute_names.as_ref(),
+            input.expression_attribute_values,
+        )?;
+        let table = self.table(&input.table_name)?;
+        let mut item = input.item;
+        check_item(&table, &mut item)?;
+        let key = table.key.storage_key(table.def.id, &item);
+        let old = self.write_one(&table, key, |old| {
+            condition.check(old)?;
+            Ok(Some(item))
+        })?;
+        Ok(PutItemOutput {
+            attributes: if return_old { old } else { None },
+        })
+    }
+
+    /// DeleteItem: deletes an item; deleting a missing item succeeds.
+    pub fn delete_item(&self, input: DeleteItemInput) -> ApiResult<DeleteItemOutput> {
+        super::validate::table_name(&input.table_name)?;
+        let return_old = put_delete_return_values(input.return_values)?;
+        let condition = super::expressions::WriteCondition::parse(
+            input.condition_expression.as_deref(),
+            input.expression_attribute_names.as_ref(),
+            input.expression_attribute_values,
+        )?;
+        let table = self.table(&input.table_name)?;
+        table.key.check_key_map(&input.key)?;
+        let key = table.key.storage_key(table.def.id, &input.key);
+        let old = self.write_one(&table, key, |old| {
+            condition.check(old)?;
+            Ok(None)
+        })?;
+        Ok(DeleteItemOutput {
+            attributes: if return_old { old } else { None },
+        })
+    }
+
+    /// BatchWriteItem: up to 25 puts and deletes over one or more tables. The whole request
+    /// is validated first; each table's writes then commit as one atomic batch.
+    pub fn batch_write_item(&self, input: BatchWriteItemInput) -> ApiResult<BatchWriteItemOutput> {
+        let requests: usize = input.request_items.values().map(Vec::len).sum();
+        check_batch_write_shape(&input, requests)?;
+        let mut plans = Vec::with_capacity(input.request_items.len());
+        let mut total_bytes = 0usize;
+        for (name, writes) in input.request_items {
+            super::validate::table_name(&name)?;
+            let table = self.table(&name)?;
+            let mut seen = HashSet::new();
+            let mut planned = Vec::with_capacity(writes.len());
+            for w in writes {
+                let (key, new) = match w {
+                    WriteRequest::PutRequest { mut item } => {
+                        check_item(&table, &mut item).map_err(batch_put_error)?;
+                        total_bytes += item_size_bytes(&item);
+                        (table.key.storage_key(table.def.id, &item), Some(item))
+                    }
+                    WriteRequest::DeleteRequest { key } => {
+                        table.key.check_key_map(&key)?;
+                        (table.key.storage_key(table.def.id, &key), None)
+                    }
+                };
+                if !seen.insert(key.key.clone()) {
+                    return Err(ApiError::validation(
+                        "Provided list of item keys contains duplicates",
+                    ));
+                }
+                planned.push((key, new));
+            }
+            plans.push((table, planned));
+        }
+        if total_bytes > BATCH_WRITE_BYTES_MAX {
+            return Err(ApiError::validation(
+                "Too many items requested for the BatchWriteItem call",
+            ));
+        }
+        for (table, planned) in plans {
+            let _guards = self
+                .locks
+                .lock_many(planned.iter().map(|(k, _)| k.key.as_slice()));
+            let mut changes = Vec::with_capacity(planned.len());
+            for (key, new) in planned {
+                let old = self.read_item(&table, &key)?;
+                changes.push(Change { key, old, new });
+            }
+            self.commit_changes(&table, &changes)?;
+        }
+        Ok(BatchWriteItemOutput::default())
+    }
+}
+
+fn check_batch_write_shape(input: &BatchWriteItemInput, requests: usize) -> ApiResult<()> {
+    if input.request_items.is_empty() {
+        return Err(ApiError::validation(
+            "1 validation error detected: Value '{}' at 'requestItems' failed to satisfy constraint: Member must have length greater than or equal to 1",
+        ));
+    }
+    if let Some((name, _)) = input.request_items.iter().find(|(_, w)| w.is_empty()) {
+        return Err(ApiError::Validation(format!(
+            "1 validation error detected: Value '{{{name}=[]}}' at 'requestItems' failed to satisfy constraint: Map value must satisfy constraint: [Member must have length less than or equal to 25, Member must have length greater than or equal to 1]"
+        )));
+    }
+    if let Some((name, _)) = input
+        .request_items
+        .iter()
+        .find(|(_, w)| w.len() > BATCH_WRITE_REQUESTS_MAX)
+    {
+        return Err(ApiError::Validation(format!(
+            "1 validation error detected: Value '{{{name}=[...]}}' at 'requestItems' failed to satisfy constraint: Map value must satisfy constraint: [Member must have length less than or equal to 25, Member must have length greater than or equal to 1]"
+        )));
+    }
+    if requests > BATCH_WRITE_REQUESTS_MAX {
+        return Err(ApiError::validation(
+            "Too many items requested for the BatchWriteItem call",
+        ));
+    }
+    Ok(())
+}
+
+/// BatchWriteItem reports a put's missing or mistyped key attribute as a schema mismatch.
+fn batch_put_error(e: ApiError) -> ApiError {
+    let m = e.message();
+    if m.contains("Missing the key ") || m.contains("Type mismatch for key ") {
+        crate::model::key::key_mismatch()
+    } else {
+        e
+    }
+}
+
+/// Validates ReturnValues of PutItem/DeleteItem; true for `ALL_OLD`.
+fn put_delete_return_values(rv: Option<ReturnValue>) -> ApiResult<bool> {
+    match rv.unwrap_or_default() {
+        ReturnValue::None => Ok(false),
+        ReturnValue::AllOld => Ok(true),
+        _ => Err(ApiError::validation(
+            "ReturnValues can only be ALL_OLD or NONE",
+        )),
+    }
+}
+
+/// Validates a whole item for writing: value rules, key attributes and the size limit.
+pub(crate) fn check_item(table: &Table, item: &mut Item) -> ApiResult<()> {
+    normalize_item(item)?;
+    table.key.check_item(item)?;
+    if item_size_bytes(item) > ITEM_SIZE_BYTES_MAX {
+        return Err(ApiError::validation(
+            "Item size has exceeded the maximum allowed size",
+        ));
+    }
+    Ok(())
+}
+
+/// Decodes a stored item; damage is an internal error naming the table.
+pub(crate) fn decode(table: &Table, bytes: &[u8]) -> ApiResult<Item> {
+    codec::decode_item(bytes).map_err(|reason| {
+        ApiError::Internal(crate::Error::corruption(
+            &format!("table {}", table.def.name),
+            0,
+            reason,
+        ))
+    })
+}
