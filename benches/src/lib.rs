@@ -14,6 +14,7 @@
 pub mod engine;
 pub mod error;
 pub mod fixtures;
+pub mod items;
 pub mod keys;
 pub mod report;
 pub mod rng;

@@ -214,34 +214,12 @@ pub(crate) fn describe_value(value: &AttributeValue) -> String {
     let body = match value {
         AttributeValue::S(s) => s.clone(),
         AttributeValue::N(n) => n.to_string(),
-        AttributeValue::B(b) => base64(b),
+        AttributeValue::B(b) => crate::model::attribute::base64(b),
         AttributeValue::Bool(b) => b.to_string(),
         AttributeValue::Null => "true".to_owned(),
         _ => "...".to_owned(),
     };
     format!("{{{}:{body}}}", value.type_name())
-}
-
-/// Standard base64 with padding (RFC 4648), as DynamoDB prints binaries.
-fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = u32::from(b[0]) << 16 | u32::from(b[1]) << 8 | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(char::from(ALPHABET[(n >> (18 - 6 * i) & 63) as usize]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
 }
 
 #[cfg(test)]

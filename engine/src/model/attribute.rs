@@ -3,12 +3,12 @@
 use super::number::Number;
 use crate::api::{ApiError, ApiResult};
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 
 /// An item: attribute names to values. Ordered, so encoding and comparison are deterministic.
 pub type Item = BTreeMap<String, AttributeValue>;
 
-/// Deepest nesting of maps and lists DynamoDB accepts.
+/// Deepest level a value may sit at, counting a top-level attribute as level 1 (so at most
+/// 31 maps or lists nest around a scalar), as DynamoDB counts.
 pub const NESTING_DEPTH_MAX: usize = 32;
 
 /// One DynamoDB attribute value.
@@ -121,19 +121,20 @@ impl AttributeValue {
     }
 
     /// Checks DynamoDB's rules on this value and puts sets into canonical (sorted) order:
-    /// sets must be non-empty and duplicate-free, and maps and lists nest at most
-    /// [`NESTING_DEPTH_MAX`] levels. `depth` is the nesting level of this value (1 for a
+    /// sets must be non-empty and duplicate-free, and no value, scalars included, sits deeper
+    /// than [`NESTING_DEPTH_MAX`] levels. `depth` is the nesting level of this value (1 for a
     /// top-level attribute).
     pub fn normalize(&mut self, depth: usize) -> ApiResult<()> {
+        // DynamoDB counts every value as a level, scalars included: a scalar inside 31 nested
+        // maps sits at level 32 and is accepted, one inside 32 maps is rejected.
+        check_depth(depth)?;
         match self {
             AttributeValue::M(m) => {
-                check_depth(depth)?;
                 for v in m.values_mut() {
                     v.normalize(depth + 1)?;
                 }
             }
             AttributeValue::L(l) => {
-                check_depth(depth)?;
                 for v in l.iter_mut() {
                     v.normalize(depth + 1)?;
                 }
@@ -142,13 +143,13 @@ impl AttributeValue {
                 if s.is_empty() {
                     return Err(invalid("An string set  may not be empty"));
                 }
-                s.sort_unstable();
-                if has_adjacent_duplicates(s) {
+                if has_duplicates(s) {
                     let listed = s.join(", ");
                     return Err(invalid(&format!(
                         "Input collection [{listed}] contains duplicates."
                     )));
                 }
+                s.sort_unstable();
             }
             AttributeValue::Ns(s) => {
                 if s.is_empty() {
@@ -163,21 +164,14 @@ impl AttributeValue {
                 if s.is_empty() {
                     return Err(invalid("Binary sets should not be empty"));
                 }
-                s.sort_unstable();
-                if has_adjacent_duplicates(s) {
-                    let mut listed = String::new();
-                    for (i, b) in s.iter().enumerate() {
-                        if i > 0 {
-                            listed.push_str(", ");
-                        }
-                        for byte in b {
-                            let _ = write!(listed, "{byte:02x}");
-                        }
-                    }
+                if has_duplicates(s) {
+                    let listed: Vec<String> = s.iter().map(|b| base64(b)).collect();
                     return Err(invalid(&format!(
-                        "Input collection [{listed}]of type BS contains duplicates."
+                        "Input collection [{}]of type BS contains duplicates.",
+                        listed.join(", ")
                     )));
                 }
+                s.sort_unstable();
             }
             AttributeValue::S(_)
             | AttributeValue::N(_)
@@ -200,6 +194,36 @@ fn check_depth(depth: usize) -> ApiResult<()> {
 
 fn has_adjacent_duplicates<T: PartialEq>(sorted: &[T]) -> bool {
     sorted.windows(2).any(|w| w[0] == w[1])
+}
+
+/// Whether `set` holds an element twice, leaving `set` in the order the client sent it
+/// (DynamoDB's duplicate messages list the collection as given).
+fn has_duplicates<T: Ord>(set: &[T]) -> bool {
+    let mut sorted: Vec<&T> = set.iter().collect();
+    sorted.sort_unstable();
+    has_adjacent_duplicates(&sorted)
+}
+
+/// Standard base64 with padding (RFC 4648), as DynamoDB prints binaries in messages.
+pub(crate) fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = u32::from(b[0]) << 16 | u32::from(b[1]) << 8 | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(ALPHABET[(n >> (18 - 6 * i) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
 }
 
 /// A ValidationException with DynamoDB's "One or more parameter values were invalid" prefix.
@@ -249,7 +273,7 @@ mod tests {
         let mut v = AttributeValue::Ss(vec!["a".into(), "b".into(), "a".into()]);
         assert_eq!(
             v.normalize(1).unwrap_err().message(),
-            "One or more parameter values were invalid: Input collection [a, a, b] contains duplicates."
+            "One or more parameter values were invalid: Input collection [a, b, a] contains duplicates."
         );
         let mut v = AttributeValue::Ns(vec![]);
         assert_eq!(
@@ -266,8 +290,9 @@ mod tests {
 
     #[test]
     fn normalize_nesting_beyond_32_levels_is_rejected() {
+        // 31 lists around a scalar: the scalar is at level 32, the deepest allowed.
         let mut v = AttributeValue::Null;
-        for _ in 0..32 {
+        for _ in 0..31 {
             v = AttributeValue::L(vec![v]);
         }
         assert!(v.clone().normalize(1).is_ok());

@@ -389,7 +389,8 @@ pub(crate) fn compact_shard_fully(inner: &Inner, shard: usize) -> Result<()> {
     }
     drop(g);
     let version = tree.state().version;
-    let r = match picker::pick_all(shard, &version) {
+    let rewrite_last_level = inner.config.compaction_filter.is_some();
+    let r = match picker::pick_all(shard, &version, rewrite_last_level) {
         Some(task) => compact(inner, &task),
         None => Ok(()),
     };

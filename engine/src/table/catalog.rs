@@ -178,6 +178,7 @@ impl Catalog {
             )));
         }
         def.id = *next_id;
+        def.uuid = super::control::table_uuid(&def.name, def.created_at, def.id);
         let following = next_id
             .checked_add(1)
             .ok_or_else(|| ApiError::LimitExceeded("Table id space exhausted".to_owned()))?;

@@ -20,7 +20,7 @@ impl Database {
         let billing_mode = input.billing_mode.unwrap_or_default();
         let throughput = input.provisioned_throughput.unwrap_or_default();
         let def = TableDef {
-            uuid: table_uuid(&input.table_name, now),
+            uuid: String::new(),
             name: input.table_name,
             id: 0,
             created_at: now,
@@ -117,10 +117,9 @@ impl Database {
             .get(&input.table_name)
             .ok_or_else(|| not_found(&input.table_name))?;
         if table.def.deletion_protection {
-            return Err(ApiError::validation(format!(
-                "Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first. Table: {}",
-                table.def.name
-            )));
+            return Err(ApiError::validation(
+                "Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.",
+            ));
         }
         let mut description = self.describe(&table, false)?;
         description.table_status = TableStatus::Deleting;
@@ -317,10 +316,14 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
     (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
-/// A UUID-shaped table id derived from the name and creation time (no RNG in the engine).
-fn table_uuid(name: &str, now: f64) -> String {
+/// A UUID-shaped table id derived from the name, creation time and internal id, which is
+/// never reused, so every table gets its own (no RNG in the engine).
+pub(crate) fn table_uuid(name: &str, now: f64, id: u32) -> String {
     use xxhash_rust::xxh3::xxh3_128_with_seed;
-    let h = xxh3_128_with_seed(name.as_bytes(), now.to_bits());
+    let h = xxh3_128_with_seed(
+        name.as_bytes(),
+        now.to_bits() ^ u64::from(id).rotate_left(32),
+    );
     let b = h.to_be_bytes();
     let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
     format!(

@@ -140,16 +140,12 @@ impl ReadPlan {
         check_placeholders_without_expressions(e.names.is_some(), e.values.is_some(), &kinds)?;
         let values = normalized(e.values)?;
         let mut ctx = ExpressionContext::new(e.names, values.as_ref())?;
-        let key = match (schema, e.key_condition) {
-            (Some(schema), Some(text)) => {
-                let cond = parse_condition(text, ExpressionKind::KeyCondition, &mut ctx)?;
-                let sort = schema.sort.as_ref().map(|s| (s.name.as_str(), s.scalar));
-                Some(key_condition(
-                    cond,
-                    (schema.partition.name.as_str(), schema.partition.scalar),
-                    sort,
-                )?)
-            }
+        let key_cond = match (schema, e.key_condition) {
+            (Some(_), Some(text)) => Some(parse_condition(
+                text,
+                ExpressionKind::KeyCondition,
+                &mut ctx,
+            )?),
             (Some(_), None) => {
                 return Err(ApiError::validation(
                     "Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.",
@@ -158,13 +154,7 @@ impl ReadPlan {
             (None, _) => None,
         };
         let filter = match e.filter {
-            Some(text) => {
-                let cond = parse_condition(text, ExpressionKind::Filter, &mut ctx)?;
-                if let Some(schema) = schema {
-                    check_filter_keys(&cond, schema)?;
-                }
-                Some(cond)
-            }
+            Some(text) => Some(parse_condition(text, ExpressionKind::Filter, &mut ctx)?),
             None => None,
         };
         let projection = match e.projection {
@@ -173,7 +163,23 @@ impl ReadPlan {
             },
             None => Projection::default(),
         };
+        // DynamoDB reports unused placeholders before it checks the conditions against the
+        // key schema.
         ctx.finish()?;
+        let key = match (schema, key_cond) {
+            (Some(schema), Some(cond)) => {
+                let sort = schema.sort.as_ref().map(|s| (s.name.as_str(), s.scalar));
+                Some(key_condition(
+                    cond,
+                    (schema.partition.name.as_str(), schema.partition.scalar),
+                    sort,
+                )?)
+            }
+            _ => None,
+        };
+        if let (Some(schema), Some(cond)) = (schema, &filter) {
+            check_filter_keys(cond, schema)?;
+        }
         Ok(ReadPlan {
             key,
             filter,

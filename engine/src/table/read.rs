@@ -41,6 +41,7 @@ impl Database {
                 "1 validation error detected: Value '{}' at 'requestItems' failed to satisfy constraint: Member must have length greater than or equal to 1",
             ));
         }
+        super::validate::request_items_table_names(input.request_items.keys())?;
         if let Some((name, _)) = input
             .request_items
             .iter()
@@ -58,7 +59,6 @@ impl Database {
         }
         let mut plans = Vec::with_capacity(input.request_items.len());
         for (name, request) in &input.request_items {
-            super::validate::table_name(name)?;
             if request.keys.is_empty() {
                 return Err(ApiError::Validation(format!(
                     "1 validation error detected: Value '[]' at 'requestItems.{name}.member.keys' failed to satisfy constraint: Member must have length greater than or equal to 1"
@@ -68,32 +68,42 @@ impl Database {
                 request.projection_expression.as_deref(),
                 request.expression_attribute_names.as_ref(),
             )?;
-            let table = self.table(name)?;
+            // Duplicates are found before the table is looked up, as DynamoDB does. Key
+            // values are canonical (numbers normalized), so equal keys are equal maps.
             let mut seen = HashSet::new();
+            if !request.keys.iter().all(|key| seen.insert(key)) {
+                return Err(ApiError::validation(
+                    "Provided list of item keys contains duplicates",
+                ));
+            }
+            let table = self.table(name)?;
             for key in &request.keys {
                 table.key.check_key_map(key)?;
-                if !seen.insert(table.key.storage_key(table.def.id, key).key) {
-                    return Err(ApiError::validation(
-                        "Provided list of item keys contains duplicates",
-                    ));
-                }
             }
             plans.push((name, request, table, projection));
         }
         let mut out = BatchGetItemOutput::default();
         let mut size = 0usize;
+        // Once an item does not fit, every later key is left for the next call.
+        let mut full = false;
         for (name, request, table, projection) in plans {
             let mut items = Vec::new();
             let mut unprocessed = Vec::new();
             for key in &request.keys {
-                if size >= BATCH_GET_RESPONSE_BYTES_MAX {
+                if full {
                     unprocessed.push(key.clone());
                     continue;
                 }
                 let sk = table.key.storage_key(table.def.id, key);
                 if let Some(bytes) = self.store.get(&sk.partition, &sk.key)? {
                     let item = decode(&table, &bytes)?;
-                    size += item_size_bytes(&item);
+                    let item_bytes = item_size_bytes(&item);
+                    if size + item_bytes > BATCH_GET_RESPONSE_BYTES_MAX {
+                        full = true;
+                        unprocessed.push(key.clone());
+                        continue;
+                    }
+                    size += item_bytes;
                     items.push(projection.apply(item));
                 }
             }

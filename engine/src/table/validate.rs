@@ -102,6 +102,27 @@ pub(crate) fn table_name(name: &str) -> ApiResult<()> {
     errors.finish()
 }
 
+/// Validates the table names keying a batch's `RequestItems`. DynamoDB reports a bad name
+/// as a constraint on the map's keys, listing every key constraint; the value it echoes is
+/// the whole request, rendered differently by region, so only the name is shown here.
+pub(crate) fn request_items_table_names<'a>(
+    names: impl Iterator<Item = &'a String>,
+) -> ApiResult<()> {
+    let mut errors = Errors::default();
+    for name in names {
+        let mut one = Errors::default();
+        name_constraints(&mut one, name, "requestItems");
+        if !one.list.is_empty() {
+            errors.push(
+                &format!("{{{name}=...}}"),
+                "requestItems",
+                "Map keys must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 3, Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+]",
+            );
+        }
+    }
+    errors.finish()
+}
+
 fn throughput_constraints(errors: &mut Errors, t: &ProvisionedThroughput, member: &str) {
     for (v, field) in [
         (t.read_capacity_units, "readCapacityUnits"),
@@ -197,22 +218,26 @@ fn create_table_constraints(input: &CreateTableInput) -> ApiResult<()> {
 
 /// Checks a key schema's shape: HASH first, RANGE second, distinct names.
 fn key_schema_shape(ks: &[KeySchemaElement]) -> ApiResult<()> {
+    // DynamoDB reports a repeated name before the key types.
+    if let [first, second, ..] = ks {
+        if second.attribute_name == first.attribute_name {
+            return Err(ApiError::validation(
+                "Both the Hash Key and the Range Key element in the KeySchema have the same name",
+            ));
+        }
+    }
     if ks.first().map(|k| k.key_type) != Some(KeyType::Hash) {
         return Err(ApiError::validation(
             "Invalid KeySchema: The first KeySchemaElement is not a HASH key type",
         ));
     }
-    if let Some(second) = ks.get(1) {
-        if second.key_type != KeyType::Range {
-            return Err(ApiError::validation(
-                "Invalid KeySchema: The second KeySchemaElement is not a RANGE key type",
-            ));
-        }
-        if second.attribute_name == ks[0].attribute_name {
-            return Err(ApiError::validation(
-                "Both the Hash Key and the Range Key element in the KeySchema have the same name",
-            ));
-        }
+    if ks
+        .get(1)
+        .is_some_and(|second| second.key_type != KeyType::Range)
+    {
+        return Err(ApiError::validation(
+            "Invalid KeySchema: The second KeySchemaElement is not a RANGE key type",
+        ));
     }
     Ok(())
 }
@@ -307,8 +332,13 @@ pub(crate) fn create_table(input: &CreateTableInput) -> ApiResult<()> {
         ));
     }
     if used.len() != defined.len() {
-        let mut defs: Vec<&str> = defined.iter().copied().collect();
-        defs.sort_unstable();
+        // AWS lists the definitions as given (the keys used come out sorted either way in
+        // the messages seen, so they are sorted here).
+        let defs: Vec<&str> = input
+            .attribute_definitions
+            .iter()
+            .map(|d| d.attribute_name.as_str())
+            .collect();
         let mut keys: Vec<&str> = used.iter().copied().collect();
         keys.sort_unstable();
         return Err(invalid(format!(
@@ -430,8 +460,21 @@ fn billing_rules(input: &CreateTableInput) -> ApiResult<()> {
 
 /// Per-table throughput ceiling (DynamoDB's default quota).
 const TABLE_CAPACITY_UNITS_MAX: i64 = 40_000;
+/// Largest capacity value DynamoDB accepts at all; above it the request is malformed, not
+/// merely over quota.
+const CAPACITY_UNITS_BOUND: i64 = 1_000_000_000_000;
 
 fn throughput_limits(t: &ProvisionedThroughput) -> ApiResult<()> {
+    for (units, name) in [
+        (t.read_capacity_units, "ReadCapacityUnits"),
+        (t.write_capacity_units, "WriteCapacityUnits"),
+    ] {
+        if units > CAPACITY_UNITS_BOUND {
+            return Err(ApiError::Validation(format!(
+                "Given value {units} for {name} is out of bounds"
+            )));
+        }
+    }
     if t.read_capacity_units > TABLE_CAPACITY_UNITS_MAX
         || t.write_capacity_units > TABLE_CAPACITY_UNITS_MAX
     {
@@ -447,8 +490,9 @@ fn stream_rules(stream: Option<&StreamSpecification>) -> ApiResult<()> {
         Some(s) if s.stream_enabled && s.stream_view_type.is_none() => Err(invalid(
             "You must specify a StreamViewType when enabling a DynamoDB Stream",
         )),
+        // AWS's wording, "UpdateViewType" included.
         Some(s) if !s.stream_enabled && s.stream_view_type.is_some() => Err(invalid(
-            "You cannot specify a StreamViewType when disabling a DynamoDB Stream",
+            "Table is being created with a stream disabled, UpdateViewType should not be specified",
         )),
         _ => Ok(()),
     }

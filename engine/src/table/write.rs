@@ -91,9 +91,10 @@ impl Database {
             input.expression_attribute_names.as_ref(),
             input.expression_attribute_values,
         )?;
-        let table = self.table(&input.table_name)?;
         let mut item = input.item;
-        check_item(&table, &mut item)?;
+        check_item_values(&mut item)?;
+        let table = self.table(&input.table_name)?;
+        table.key.check_item(&item)?;
         let key = table.key.storage_key(table.def.id, &item);
         let old = self.write_one(&table, key, |old| {
             condition.check(old)?;
@@ -127,20 +128,30 @@ impl Database {
 
     /// BatchWriteItem: up to 25 puts and deletes over one or more tables. The whole request
     /// is validated first; each table's writes then commit as one atomic batch.
-    pub fn batch_write_item(&self, input: BatchWriteItemInput) -> ApiResult<BatchWriteItemOutput> {
+    pub fn batch_write_item(
+        &self,
+        mut input: BatchWriteItemInput,
+    ) -> ApiResult<BatchWriteItemOutput> {
+        // As DynamoDB: the request's shape, names and item values first, then each table
+        // and its keys.
+        super::validate::request_items_table_names(input.request_items.keys())?;
         let requests: usize = input.request_items.values().map(Vec::len).sum();
         check_batch_write_shape(&input, requests)?;
+        for w in input.request_items.values_mut().flatten() {
+            if let WriteRequest::PutRequest { item } = w {
+                check_item_values(item)?;
+            }
+        }
         let mut plans = Vec::with_capacity(input.request_items.len());
         let mut total_bytes = 0usize;
         for (name, writes) in input.request_items {
-            super::validate::table_name(&name)?;
             let table = self.table(&name)?;
             let mut seen = HashSet::new();
             let mut planned = Vec::with_capacity(writes.len());
             for w in writes {
                 let (key, new) = match w {
-                    WriteRequest::PutRequest { mut item } => {
-                        check_item(&table, &mut item).map_err(batch_put_error)?;
+                    WriteRequest::PutRequest { item } => {
+                        table.key.check_item(&item).map_err(batch_put_error)?;
                         total_bytes += item_size_bytes(&item);
                         (table.key.storage_key(table.def.id, &item), Some(item))
                     }
@@ -227,10 +238,10 @@ fn put_delete_return_values(rv: Option<ReturnValue>) -> ApiResult<bool> {
     }
 }
 
-/// Validates a whole item for writing: value rules, key attributes and the size limit.
-pub(crate) fn check_item(table: &Table, item: &mut Item) -> ApiResult<()> {
+/// The checks DynamoDB makes on an item before it looks up the table: value rules and the
+/// size limit.
+pub(crate) fn check_item_values(item: &mut Item) -> ApiResult<()> {
     normalize_item(item)?;
-    table.key.check_item(item)?;
     if item_size_bytes(item) > ITEM_SIZE_BYTES_MAX {
         return Err(ApiError::validation(
             "Item size has exceeded the maximum allowed size",

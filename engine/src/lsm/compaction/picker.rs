@@ -100,7 +100,14 @@ fn key_span<'a>(files: impl Iterator<Item = &'a Arc<TableFile>> + Clone) -> (Vec
 }
 
 /// A compaction of every file of a shard into the last level (full manual compaction).
-pub fn pick_all(shard: usize, version: &Version) -> Option<CompactionTask> {
+/// A shard already wholly in the last level needs none, unless `rewrite_last_level`: a
+/// compaction filter only sees the entries a compaction rewrites, so with one installed
+/// the last level is rewritten too (a deleted table's items may all sit there).
+pub fn pick_all(
+    shard: usize,
+    version: &Version,
+    rewrite_last_level: bool,
+) -> Option<CompactionTask> {
     let last = LEVEL_COUNT - 1;
     let inputs: Vec<(usize, Arc<TableFile>)> = version
         .levels
@@ -108,7 +115,7 @@ pub fn pick_all(shard: usize, version: &Version) -> Option<CompactionTask> {
         .enumerate()
         .flat_map(|(l, files)| files.iter().map(move |f| (l, Arc::clone(f))))
         .collect();
-    if inputs.iter().all(|(l, _)| *l == last) {
+    if inputs.is_empty() || (!rewrite_last_level && inputs.iter().all(|(l, _)| *l == last)) {
         return None;
     }
     Some(CompactionTask {
