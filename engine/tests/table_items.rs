@@ -837,3 +837,16 @@ fn item_operations_validate_the_request_before_looking_up_the_table() {
     // Key checks need the table's schema, so the missing table wins over them.
     assert_not_found(db.put_item(missing(item(&[("v", s("no key"))]))));
 }
+
+#[test]
+fn get_item_projection_inside_key_attribute_is_rejected() {
+    let (_dir, db) = db_with_table();
+    put(&db, TABLE, projection_item());
+    for expression in ["id.x", "id[0]", "a, id.x"] {
+        assert_validation(
+            projected(&db, expression, None),
+            "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: Key: id",
+        );
+    }
+    assert!(projected(&db, "id, a.e", None).is_ok());
+}

@@ -95,6 +95,14 @@ impl Projection {
         self.paths.is_some()
     }
 
+    /// DynamoDB refuses paths that reach inside a key attribute.
+    pub(crate) fn check_key_paths(&self, schema: &PrimaryKeySchema) -> ApiResult<()> {
+        self.paths
+            .iter()
+            .flatten()
+            .try_for_each(|p| check_key_path(p, schema))
+    }
+
     /// `item` reduced to the projected attributes.
     pub(crate) fn apply(&self, item: Item) -> Item {
         match &self.paths {
@@ -187,9 +195,34 @@ impl ReadPlan {
         })
     }
 
+    /// DynamoDB refuses paths that reach inside a key attribute: projection first, then the
+    /// filter.
+    pub(crate) fn check_key_paths(&self, schema: &PrimaryKeySchema) -> ApiResult<()> {
+        self.projection.check_key_paths(schema)?;
+        let mut result = Ok(());
+        if let Some(filter) = &self.filter {
+            filter.visit_paths(&mut |p: &Path| {
+                if result.is_ok() {
+                    result = check_key_path(p, schema);
+                }
+            });
+        }
+        result
+    }
+
     /// True if `item` passes the filter.
     pub(crate) fn keeps(&self, item: &Item) -> bool {
         self.filter.as_ref().is_none_or(|f| evaluate(f, item))
+    }
+}
+
+/// A document path may name a key attribute but not reach inside it.
+fn check_key_path(path: &Path, schema: &PrimaryKeySchema) -> ApiResult<()> {
+    match path.head() {
+        Some(head) if path.elements.len() > 1 && schema.is_key(head) => Err(ApiError::Validation(format!(
+            "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: Key: {head}"
+        ))),
+        _ => Ok(()),
     }
 }
 

@@ -245,6 +245,7 @@ impl Database {
             },
             Some(&table.key),
         )?;
+        plan.check_key_paths(&table.key)?;
         let (limit, count_only) = read_settings(
             &table,
             input.index_name.as_deref(),

@@ -25,6 +25,7 @@ impl Database {
         )?;
         let table = self.table(&input.table_name)?;
         table.key.check_key_map(&input.key)?;
+        projection.check_key_paths(&table.key)?;
         let key = table.key.storage_key(table.def.id, &input.key);
         let item = match self.store.get(&key.partition, &key.key)? {
             None => None,
@@ -80,6 +81,7 @@ impl Database {
             for key in &request.keys {
                 table.key.check_key_map(key)?;
             }
+            projection.check_key_paths(&table.key)?;
             plans.push((name, request, table, projection));
         }
         let mut out = BatchGetItemOutput::default();

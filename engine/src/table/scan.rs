@@ -91,6 +91,7 @@ impl Database {
             },
             None,
         )?;
+        plan.check_key_paths(&table.key)?;
         let (limit, count_only) = read_settings(
             &table,
             input.index_name.as_deref(),
