@@ -41,7 +41,7 @@ pub fn item_key(partition: u64, i: u64) -> Item {
 /// DynamoDB's size rule: 1,000 to 1,030 bytes).
 pub fn item_1kb(partition: u64, i: u64) -> Item {
     let mut item = item_key(partition, i);
-    let blob = value(i, 600);
+    let blob = value(i, 690);
     item.insert("payload".to_owned(), AttributeValue::B(blob));
     item.insert(
         "name".to_owned(),

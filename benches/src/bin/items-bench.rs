@@ -109,6 +109,9 @@ fn main() -> Result<()> {
         Ok(())
     })?;
 
+    // Reads are measured once flushes and compactions of the load have finished, so they
+    // do not share the two cores with background work.
+    db.store().wait_idle()?;
     let mut hist = Histogram::<u64>::new_with_bounds(1, 60_000_000_000, 3)?;
     let mut rng = Rng::new(11);
     for _ in 0..args.reads {

@@ -551,7 +551,7 @@ pub(crate) fn apply_update(
             let unchanged = old.billing_mode == BillingMode::Provisioned
                 && t.read_capacity_units == cur.read_capacity_units
                 && t.write_capacity_units == cur.write_capacity_units;
-            if unchanged && input.billing_mode.is_none() {
+            if unchanged {
                 return Err(ApiError::validation(format!(
                     "The provisioned throughput for the table will not change. The requested value equals the current value. Current ReadCapacityUnits provisioned for the table: {}. Requested ReadCapacityUnits: {}. Current WriteCapacityUnits provisioned for the table: {}. Requested WriteCapacityUnits: {}. Refer to the Amazon DynamoDB Developer Guide for current limits and how to request higher limits.",
                     cur.read_capacity_units, t.read_capacity_units, cur.write_capacity_units, t.write_capacity_units
