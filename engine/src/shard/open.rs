@@ -128,12 +128,25 @@ fn lock_dir(dir: &std::path::Path) -> Result<std::fs::File> {
         .write(true)
         .open(&path)
         .map_err(|e| Error::io("open", &shown, e))?;
-    match file.try_lock() {
-        Ok(()) => Ok(file),
-        Err(std::fs::TryLockError::WouldBlock) => Err(Error::Locked { path: shown }),
-        Err(std::fs::TryLockError::Error(e)) => Err(Error::io("lock", &shown, e)),
+    // A process that forks (to spawn a child) while this process holds the lock shares the
+    // lock until the child execs and closes its inherited copy, so a close-then-reopen in the
+    // same process can find it briefly held: retry for a moment before reporting `Locked`.
+    for attempt in 0..=LOCK_RETRIES {
+        match file.try_lock() {
+            Ok(()) => return Ok(file),
+            Err(std::fs::TryLockError::WouldBlock) if attempt < LOCK_RETRIES => {
+                std::thread::sleep(std::time::Duration::from_millis(LOCK_RETRY_MS));
+            }
+            Err(std::fs::TryLockError::WouldBlock) => break,
+            Err(std::fs::TryLockError::Error(e)) => return Err(Error::io("lock", &shown, e)),
+        }
     }
+    Err(Error::Locked { path: shown })
 }
+
+/// Extra attempts to take a busy store lock, and the pause between them.
+const LOCK_RETRIES: u32 = 10;
+const LOCK_RETRY_MS: u64 = 20;
 
 fn open_trees(
     storage: &Arc<dyn Storage>,
