@@ -116,7 +116,7 @@ pub fn check_placeholders_without_expressions(
 
 /// Checks the keys of ExpressionAttributeValues and normalizes each value (sorting sets, see
 /// [`AttributeValue::normalize`]), wrapping a bad value's error as DynamoDB does:
-/// "ExpressionAttributeValues contains invalid value: <why> for key :v".
+/// "ExpressionAttributeValues contains invalid value: `<why>` for key :v".
 pub fn normalize_values(values: &mut HashMap<String, AttributeValue>) -> ApiResult<()> {
     check_keys(Map::Values, values.keys())?;
     let mut keys: Vec<String> = values.keys().cloned().collect();

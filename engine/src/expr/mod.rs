@@ -44,7 +44,7 @@
 //!
 //! **API boundary**: nothing here reads or writes storage; the item layer hands in items and
 //! key schemas and gets back plans (a [`KeyCondition`]), verdicts ([`evaluate`]) and items
-//! ([`project`]).
+//! ([`project()`]).
 
 pub mod ast;
 pub mod context;

@@ -127,7 +127,7 @@ pub fn decode_item(buf: &[u8]) -> Result<Item, Corruption> {
 }
 
 /// Reads a count and checks it against the bytes left (every element takes at least one).
-fn count(r: &mut Reader<'_>) -> Result<usize, Corruption> {
+pub(crate) fn count(r: &mut Reader<'_>) -> Result<usize, Corruption> {
     let n = r.varint().ok_or(Corruption::BadVarint)?;
     if n > r.remaining() as u64 {
         return Err(Corruption::LengthOutOfBounds);
@@ -135,7 +135,8 @@ fn count(r: &mut Reader<'_>) -> Result<usize, Corruption> {
     Ok(n as usize)
 }
 
-fn string(r: &mut Reader<'_>) -> Result<String, Corruption> {
+/// Reads a len-prefixed UTF-8 string.
+pub(crate) fn string(r: &mut Reader<'_>) -> Result<String, Corruption> {
     let b = r.len_bytes().ok_or(Corruption::LengthOutOfBounds)?;
     String::from_utf8(b.to_vec()).map_err(|_| Corruption::BadRecord)
 }

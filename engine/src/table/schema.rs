@@ -3,6 +3,7 @@
 use crate::api::*;
 use crate::error::Corruption;
 use crate::lsm::coding::{put_bytes, put_varint, Reader};
+use crate::model::codec::{count, string};
 use crate::model::{KeyAttribute, PrimaryKeySchema, ScalarType};
 
 /// Version byte of the table definition encoding.
@@ -132,15 +133,15 @@ impl TableDef {
         if r.u8() != Some(FORMAT_VERSION) {
             return Err(Corruption::UnknownTag);
         }
-        let name = get_str(r)?;
+        let name = string(r)?;
         let id = u32::try_from(get_varint(r)?).map_err(|_| Corruption::BadRecord)?;
-        let uuid = get_str(r)?;
+        let uuid = string(r)?;
         let created_at = get_f64(r)?;
         let key_schema = get_key_schema(r)?;
-        let n = get_count(r)?;
+        let n = count(r)?;
         let mut attribute_definitions = Vec::with_capacity(n);
         for _ in 0..n {
-            let attribute_name = get_str(r)?;
+            let attribute_name = string(r)?;
             let attribute_type = scalar_from(get_u8(r)?)?;
             attribute_definitions.push(AttributeDefinition {
                 attribute_name,
@@ -171,10 +172,10 @@ impl TableDef {
                 },
             }),
         };
-        let n = get_count(r)?;
+        let n = count(r)?;
         let mut gsis = Vec::with_capacity(n);
         for _ in 0..n {
-            let index_name = get_str(r)?;
+            let index_name = string(r)?;
             let key_schema = get_key_schema(r)?;
             let projection = get_projection(r)?;
             let provisioned_throughput = match get_u8(r)? {
@@ -191,11 +192,11 @@ impl TableDef {
                 provisioned_throughput,
             });
         }
-        let n = get_count(r)?;
+        let n = count(r)?;
         let mut lsis = Vec::with_capacity(n);
         for _ in 0..n {
             lsis.push(LocalSecondaryIndex {
-                index_name: get_str(r)?,
+                index_name: string(r)?,
                 key_schema: get_key_schema(r)?,
                 projection: get_projection(r)?,
             });
@@ -315,19 +316,6 @@ fn get_varint(r: &mut Reader<'_>) -> Result<u64, Corruption> {
     r.varint().ok_or(Corruption::BadVarint)
 }
 
-fn get_count(r: &mut Reader<'_>) -> Result<usize, Corruption> {
-    let n = get_varint(r)?;
-    if n > r.remaining() as u64 {
-        return Err(Corruption::LengthOutOfBounds);
-    }
-    Ok(n as usize)
-}
-
-fn get_str(r: &mut Reader<'_>) -> Result<String, Corruption> {
-    let b = r.len_bytes().ok_or(Corruption::LengthOutOfBounds)?;
-    String::from_utf8(b.to_vec()).map_err(|_| Corruption::BadRecord)
-}
-
 fn get_f64(r: &mut Reader<'_>) -> Result<f64, Corruption> {
     let b = r.bytes(8).ok_or(Corruption::LengthOutOfBounds)?;
     let mut a = [0u8; 8];
@@ -343,10 +331,10 @@ fn get_opt_f64(r: &mut Reader<'_>) -> Result<Option<f64>, Corruption> {
 }
 
 fn get_key_schema(r: &mut Reader<'_>) -> Result<Vec<KeySchemaElement>, Corruption> {
-    let n = get_count(r)?;
+    let n = count(r)?;
     let mut ks = Vec::with_capacity(n);
     for _ in 0..n {
-        let attribute_name = get_str(r)?;
+        let attribute_name = string(r)?;
         let key_type = match get_u8(r)? {
             0 => KeyType::Hash,
             1 => KeyType::Range,
@@ -371,10 +359,10 @@ fn get_projection(r: &mut Reader<'_>) -> Result<Projection, Corruption> {
     let non_key_attributes = match get_u8(r)? {
         0 => None,
         _ => {
-            let n = get_count(r)?;
+            let n = count(r)?;
             let mut names = Vec::with_capacity(n);
             for _ in 0..n {
-                names.push(get_str(r)?);
+                names.push(string(r)?);
             }
             Some(names)
         }

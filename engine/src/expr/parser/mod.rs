@@ -4,7 +4,7 @@
 //! Precedence, loosest first: `OR`, `AND`, `NOT`, then comparisons, `BETWEEN`, `IN` and
 //! functions; parentheses group. A syntax error stops parsing at once. Other problems (an
 //! undefined placeholder, a reserved word, a wrong operand type, ...) are collected while the
-//! parse goes on, and the one DynamoDB reports first wins: each [`Problem`] has a rank.
+//! parse goes on, and the one DynamoDB reports first wins: each `Problem` has a rank.
 
 use super::ast::{describe_value, Comparator, Condition, Operand, Path, PathElement};
 use super::context::ExpressionContext;
