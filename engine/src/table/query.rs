@@ -88,8 +88,38 @@ impl Page {
     }
 }
 
+/// What a Query or Scan asks for besides its expressions.
+pub(crate) struct ReadOptions<'a> {
+    pub(crate) index_name: Option<&'a str>,
+    pub(crate) limit: Option<i64>,
+    pub(crate) select: Option<Select>,
+    /// Query (true) words Select errors as a model-error list; Scan (false) bare.
+    pub(crate) is_query: bool,
+}
+
+/// Parses a Query's or Scan's expressions against `table` and validates its options:
+/// returns the plan, the Limit and whether only counts are wanted.
+pub(crate) fn prepare(
+    table: &Table,
+    expressions: ReadExpressions<'_>,
+    options: ReadOptions<'_>,
+) -> ApiResult<(ReadPlan, Option<usize>, bool)> {
+    let schema = options.is_query.then_some(&table.key);
+    let plan = ReadPlan::parse(expressions, schema)?;
+    plan.check_key_paths(&table.key)?;
+    let (limit, count_only) = read_settings(
+        table,
+        options.index_name,
+        options.limit,
+        options.select,
+        plan.projection.is_specific(),
+        options.is_query,
+    )?;
+    Ok((plan, limit, count_only))
+}
+
 /// Validates Limit, Select and IndexName; returns (limit, count_only).
-pub(crate) fn read_settings(
+fn read_settings(
     table: &Table,
     index_name: Option<&str>,
     limit: Option<i64>,
@@ -235,7 +265,8 @@ impl Database {
     pub fn query(&self, input: QueryInput) -> ApiResult<QueryOutput> {
         super::validate::table_name(&input.table_name)?;
         let table = self.table(&input.table_name)?;
-        let plan = ReadPlan::parse(
+        let (plan, limit, count_only) = prepare(
+            &table,
             ReadExpressions {
                 key_condition: input.key_condition_expression.as_deref(),
                 filter: input.filter_expression.as_deref(),
@@ -243,16 +274,12 @@ impl Database {
                 names: input.expression_attribute_names.as_ref(),
                 values: input.expression_attribute_values,
             },
-            Some(&table.key),
-        )?;
-        plan.check_key_paths(&table.key)?;
-        let (limit, count_only) = read_settings(
-            &table,
-            input.index_name.as_deref(),
-            input.limit,
-            input.select,
-            plan.projection.is_specific(),
-            true,
+            ReadOptions {
+                index_name: input.index_name.as_deref(),
+                limit: input.limit,
+                select: input.select,
+                is_query: true,
+            },
         )?;
         let Some(cond) = &plan.key else {
             return Err(ApiError::validation("Query key condition not supported"));

@@ -6,8 +6,8 @@
 //! `[s * 2^64 / n, (s + 1) * 2^64 / n)`: one key range in one shard or a few neighbouring
 //! ones, whatever `n` is. Pages continue from LastEvaluatedKey: its hash names the shard.
 
-use super::expressions::{ReadExpressions, ReadPlan};
-use super::query::{after, read_settings, start_key, Page, PageSpec};
+use super::expressions::ReadExpressions;
+use super::query::{after, prepare, start_key, Page, PageSpec, ReadOptions};
 use crate::api::*;
 use crate::db::Database;
 use crate::lsm::{Direction, KeyRange};
@@ -81,7 +81,8 @@ impl Database {
         super::validate::table_name(&input.table_name)?;
         let segments = check_segments(input.segment, input.total_segments)?;
         let table = self.table(&input.table_name)?;
-        let plan = ReadPlan::parse(
+        let (plan, limit, count_only) = prepare(
+            &table,
             ReadExpressions {
                 key_condition: None,
                 filter: input.filter_expression.as_deref(),
@@ -89,16 +90,12 @@ impl Database {
                 names: input.expression_attribute_names.as_ref(),
                 values: input.expression_attribute_values,
             },
-            None,
-        )?;
-        plan.check_key_paths(&table.key)?;
-        let (limit, count_only) = read_settings(
-            &table,
-            input.index_name.as_deref(),
-            input.limit,
-            input.select,
-            plan.projection.is_specific(),
-            false,
+            ReadOptions {
+                index_name: input.index_name.as_deref(),
+                limit: input.limit,
+                select: input.select,
+                is_query: false,
+            },
         )?;
         let id = table.def.id;
         let (table_start, table_end) = table_bounds(id);

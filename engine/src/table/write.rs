@@ -6,6 +6,7 @@
 //! index and stream records of later issues join the same batch.
 
 use super::catalog::Table;
+use super::expressions::WriteCondition;
 use crate::api::*;
 use crate::db::Database;
 use crate::model::{codec, item_size_bytes, normalize_item, Item, StorageKey};
@@ -84,9 +85,9 @@ impl Database {
 
     /// PutItem: creates or replaces an item.
     pub fn put_item(&self, input: PutItemInput) -> ApiResult<PutItemOutput> {
-        super::validate::table_name(&input.table_name)?;
-        let return_old = put_delete_return_values(input.return_values)?;
-        let condition = super::expressions::WriteCondition::parse(
+        let (return_old, condition) = single_write_request(
+            &input.table_name,
+            input.return_values,
             input.condition_expression.as_deref(),
             input.expression_attribute_names.as_ref(),
             input.expression_attribute_values,
@@ -107,9 +108,9 @@ impl Database {
 
     /// DeleteItem: deletes an item; deleting a missing item succeeds.
     pub fn delete_item(&self, input: DeleteItemInput) -> ApiResult<DeleteItemOutput> {
-        super::validate::table_name(&input.table_name)?;
-        let return_old = put_delete_return_values(input.return_values)?;
-        let condition = super::expressions::WriteCondition::parse(
+        let (return_old, condition) = single_write_request(
+            &input.table_name,
+            input.return_values,
             input.condition_expression.as_deref(),
             input.expression_attribute_names.as_ref(),
             input.expression_attribute_values,
@@ -225,6 +226,21 @@ fn batch_put_error(e: ApiError) -> ApiError {
     } else {
         e
     }
+}
+
+/// The request-level checks PutItem and DeleteItem share, in DynamoDB's order: the table
+/// name, ReturnValues (true for `ALL_OLD`) and the condition.
+fn single_write_request(
+    table_name: &str,
+    return_values: Option<ReturnValue>,
+    condition: Option<&str>,
+    names: Option<&AttributeNames>,
+    values: Option<AttributeValues>,
+) -> ApiResult<(bool, WriteCondition)> {
+    super::validate::table_name(table_name)?;
+    let return_old = put_delete_return_values(return_values)?;
+    let condition = WriteCondition::parse(condition, names, values)?;
+    Ok((return_old, condition))
 }
 
 /// Validates ReturnValues of PutItem/DeleteItem; true for `ALL_OLD`.
