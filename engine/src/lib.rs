@@ -7,6 +7,10 @@
 //! All file I/O goes through [`io::Storage`], so tests can swap in a deterministic,
 //! fault-injecting simulation.
 //!
+//! The upper layer is DynamoDB's item API: [`Database`] takes the request types of [`api`]
+//! (tables, PutItem, GetItem, Query, Scan, batches), stores items through [`model`]'s
+//! encodings and evaluates [`expr`]essions; see the [`Database`] docs for an example.
+//!
 //! ```
 //! use tessera_engine::{Config, Store, WriteBatch};
 //!
