@@ -61,6 +61,7 @@ pub struct Database {
     pub(crate) catalog: Catalog,
     pub(crate) locks: KeyLocks,
     pub(crate) options: DatabaseOptions,
+    pub(crate) client_tokens: crate::table::txn::ClientTokens,
     reclaimer: Mutex<Option<(mpsc::Sender<()>, JoinHandle<()>)>>,
 }
 
@@ -90,6 +91,7 @@ impl Database {
             catalog,
             locks: KeyLocks::new(),
             options,
+            client_tokens: Default::default(),
             reclaimer: Mutex::new(None),
         })
     }

@@ -5,9 +5,13 @@
 //! protocol) are converted to and from them in the server; the engine knows no JSON.
 
 pub mod error;
+pub mod legacy;
 pub mod ops;
+pub mod txn;
 pub mod types;
 
 pub use error::{ApiError, ApiResult, CancellationReason};
+pub use legacy::*;
 pub use ops::*;
+pub use txn::*;
 pub use types::*;

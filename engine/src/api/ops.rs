@@ -1,6 +1,7 @@
 //! Request (`*Input`) and response (`*Output`) types of each operation, shaped as DynamoDB's
 //! API. Every input implements `Default`, so callers name only what they set.
 
+use super::legacy::{AttributeUpdates, ConditionalOperator, Conditions, Expected};
 use super::types::*;
 use crate::model::{AttributeValue, Item};
 use std::collections::{BTreeMap, HashMap};
@@ -37,6 +38,16 @@ impl ReturnValue {
             ReturnValue::UpdatedNew => "UPDATED_NEW",
         }
     }
+}
+
+/// What a failed condition returns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ReturnValuesOnConditionCheckFailure {
+    /// Nothing (the default).
+    #[default]
+    None,
+    /// The item as it is.
+    AllOld,
 }
 
 /// What Query and Scan return.
@@ -175,6 +186,12 @@ pub struct PutItemInput {
     pub expression_attribute_names: Option<AttributeNames>,
     /// `:value` placeholders.
     pub expression_attribute_values: Option<AttributeValues>,
+    /// `NONE` or `ALL_OLD`: whether a failed condition returns the item as it is.
+    pub return_values_on_condition_check_failure: Option<ReturnValuesOnConditionCheckFailure>,
+    /// Legacy conditions (instead of `condition_expression`).
+    pub expected: Option<Expected>,
+    /// How the `expected` entries combine.
+    pub conditional_operator: Option<ConditionalOperator>,
 }
 
 /// PutItem's response.
@@ -197,6 +214,8 @@ pub struct GetItemInput {
     pub projection_expression: Option<String>,
     /// `#name` placeholders.
     pub expression_attribute_names: Option<AttributeNames>,
+    /// Legacy projection (instead of `projection_expression`).
+    pub attributes_to_get: Option<Vec<String>>,
 }
 
 /// GetItem's response.
@@ -221,6 +240,12 @@ pub struct DeleteItemInput {
     pub expression_attribute_names: Option<AttributeNames>,
     /// `:value` placeholders.
     pub expression_attribute_values: Option<AttributeValues>,
+    /// `NONE` or `ALL_OLD`: whether a failed condition returns the item as it is.
+    pub return_values_on_condition_check_failure: Option<ReturnValuesOnConditionCheckFailure>,
+    /// Legacy conditions (instead of `condition_expression`).
+    pub expected: Option<Expected>,
+    /// How the `expected` entries combine.
+    pub conditional_operator: Option<ConditionalOperator>,
 }
 
 /// DeleteItem's response.
@@ -257,6 +282,14 @@ pub struct QueryInput {
     pub scan_index_forward: Option<bool>,
     /// Continue after this key (a previous page's `LastEvaluatedKey`).
     pub exclusive_start_key: Option<Item>,
+    /// Legacy key conditions (instead of `key_condition_expression`).
+    pub key_conditions: Option<Conditions>,
+    /// Legacy filter (instead of `filter_expression`).
+    pub query_filter: Option<Conditions>,
+    /// How the `query_filter` entries combine.
+    pub conditional_operator: Option<ConditionalOperator>,
+    /// Legacy projection (instead of `projection_expression`).
+    pub attributes_to_get: Option<Vec<String>>,
 }
 
 /// Query's and Scan's response.
@@ -299,6 +332,12 @@ pub struct ScanInput {
     pub segment: Option<i64>,
     /// Number of segments of a parallel scan, 1..=1,000,000.
     pub total_segments: Option<i64>,
+    /// Legacy filter (instead of `filter_expression`).
+    pub scan_filter: Option<Conditions>,
+    /// How the `scan_filter` entries combine.
+    pub conditional_operator: Option<ConditionalOperator>,
+    /// Legacy projection (instead of `projection_expression`).
+    pub attributes_to_get: Option<Vec<String>>,
 }
 
 /// Scan's response (the same shape as Query's).
@@ -315,6 +354,8 @@ pub struct KeysAndAttributes {
     pub expression_attribute_names: Option<AttributeNames>,
     /// Strongly consistent read.
     pub consistent_read: Option<bool>,
+    /// Legacy projection (instead of `projection_expression`).
+    pub attributes_to_get: Option<Vec<String>>,
 }
 
 /// BatchGetItem's request.
@@ -360,4 +401,38 @@ pub struct BatchWriteItemInput {
 pub struct BatchWriteItemOutput {
     /// Writes not applied this time; retry them.
     pub unprocessed_items: BTreeMap<String, Vec<WriteRequest>>,
+}
+
+/// UpdateItem's request.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct UpdateItemInput {
+    /// Table name.
+    pub table_name: String,
+    /// Exactly the key attributes.
+    pub key: Item,
+    /// `SET`, `REMOVE`, `ADD` and `DELETE` actions; none creates the item with its key only.
+    pub update_expression: Option<String>,
+    /// Condition the existing item must meet.
+    pub condition_expression: Option<String>,
+    /// `#name` placeholders.
+    pub expression_attribute_names: Option<AttributeNames>,
+    /// `:value` placeholders.
+    pub expression_attribute_values: Option<AttributeValues>,
+    /// Any of the five ReturnValue options.
+    pub return_values: Option<ReturnValue>,
+    /// `NONE` or `ALL_OLD`: whether a failed condition returns the item as it is.
+    pub return_values_on_condition_check_failure: Option<ReturnValuesOnConditionCheckFailure>,
+    /// Legacy updates (instead of `update_expression`).
+    pub attribute_updates: Option<AttributeUpdates>,
+    /// Legacy conditions (instead of `condition_expression`).
+    pub expected: Option<Expected>,
+    /// How the `expected` entries combine.
+    pub conditional_operator: Option<ConditionalOperator>,
+}
+
+/// UpdateItem's response.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct UpdateItemOutput {
+    /// The attributes ReturnValues asked for.
+    pub attributes: Option<Item>,
 }

@@ -9,47 +9,77 @@ use crate::expr::{
 };
 use crate::model::{Item, PrimaryKeySchema};
 
+/// The condition parameters of one write.
+#[derive(Debug, Default)]
+pub(crate) struct ConditionRequest<'a> {
+    pub(crate) expression: Option<&'a str>,
+    pub(crate) names: Option<&'a AttributeNames>,
+    pub(crate) values: Option<AttributeValues>,
+    pub(crate) on_failure: Option<ReturnValuesOnConditionCheckFailure>,
+}
+
 /// A parsed `ConditionExpression` (or none) of a write.
 #[derive(Debug)]
 pub(crate) struct WriteCondition {
     condition: Option<Condition>,
+    /// `ReturnValuesOnConditionCheckFailure=ALL_OLD`.
+    return_item_on_failure: bool,
 }
 
 impl WriteCondition {
-    /// Parses the condition of a PutItem or DeleteItem request.
-    pub(crate) fn parse(
-        expression: Option<&str>,
-        names: Option<&AttributeNames>,
-        values: Option<AttributeValues>,
-    ) -> ApiResult<Self> {
+    /// Parses the condition of a PutItem or DeleteItem request (or a transaction's put,
+    /// delete or condition check).
+    pub(crate) fn parse(req: ConditionRequest<'_>) -> ApiResult<Self> {
         check_placeholders_without_expressions(
-            names.is_some(),
-            values.is_some(),
-            &[(ExpressionKind::Condition, expression.is_some())],
+            req.names.is_some(),
+            req.values.is_some(),
+            &[(ExpressionKind::Condition, req.expression.is_some())],
         )?;
-        let Some(text) = expression else {
-            return Ok(WriteCondition { condition: None });
+        let return_item_on_failure =
+            req.on_failure == Some(ReturnValuesOnConditionCheckFailure::AllOld);
+        let Some(text) = req.expression else {
+            return Ok(WriteCondition {
+                condition: None,
+                return_item_on_failure,
+            });
         };
-        let values = normalized(values)?;
-        let mut ctx = ExpressionContext::new(names, values.as_ref())?;
+        let values = normalized(req.values)?;
+        let mut ctx = ExpressionContext::new(req.names, values.as_ref())?;
         let condition = parse_condition(text, ExpressionKind::Condition, &mut ctx)?;
         ctx.finish()?;
         Ok(WriteCondition {
             condition: Some(condition),
+            return_item_on_failure,
         })
     }
 
-    /// Fails with ConditionalCheckFailedException unless the item as it is (`old`, or no
-    /// item) meets the condition.
-    pub(crate) fn check(&self, old: Option<&Item>) -> ApiResult<()> {
+    /// True if the item as it is (`old`, or no item) meets the condition.
+    pub(crate) fn holds(&self, old: Option<&Item>) -> bool {
         let Some(cond) = &self.condition else {
-            return Ok(());
+            return true;
         };
         let empty = Item::new();
-        if evaluate(cond, old.unwrap_or(&empty)) {
+        evaluate(cond, old.unwrap_or(&empty))
+    }
+
+    /// Fails with ConditionalCheckFailedException unless the item as it is meets the
+    /// condition; the exception carries the item when the request asked for `ALL_OLD`.
+    pub(crate) fn check(&self, old: Option<&Item>) -> ApiResult<()> {
+        if self.holds(old) {
             Ok(())
         } else {
-            Err(ApiError::ConditionalCheckFailed { item: None })
+            Err(ApiError::ConditionalCheckFailed {
+                item: self.failure_item(old),
+            })
+        }
+    }
+
+    /// The item a failed check reports: the old item, if asked for and present.
+    pub(crate) fn failure_item(&self, old: Option<&Item>) -> Option<Item> {
+        if self.return_item_on_failure {
+            old.cloned()
+        } else {
+            None
         }
     }
 }

@@ -5,11 +5,13 @@
 pub(crate) mod catalog;
 mod control;
 mod expressions;
+mod legacy;
 pub(crate) mod locks;
 mod query;
 mod read;
 mod scan;
 pub mod schema;
 mod stats;
+pub(crate) mod txn;
 mod validate;
 pub mod write;

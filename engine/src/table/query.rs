@@ -263,6 +263,12 @@ fn tighter(a: Bound<Vec<u8>>, b: Bound<Vec<u8>>, inward: std::cmp::Ordering) -> 
 impl Database {
     /// Query: items of one partition, in sort key order, a page at a time.
     pub fn query(&self, input: QueryInput) -> ApiResult<QueryOutput> {
+        super::legacy::reject(&[
+            ("KeyConditions", input.key_conditions.is_some()),
+            ("QueryFilter", input.query_filter.is_some()),
+            ("ConditionalOperator", input.conditional_operator.is_some()),
+            ("AttributesToGet", input.attributes_to_get.is_some()),
+        ])?;
         super::validate::table_name(&input.table_name)?;
         let table = self.table(&input.table_name)?;
         let (plan, limit, count_only) = prepare(

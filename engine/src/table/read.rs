@@ -18,6 +18,7 @@ const BATCH_GET_RESPONSE_BYTES_MAX: usize = 16 * 1024 * 1024;
 impl Database {
     /// GetItem: one item by its key.
     pub fn get_item(&self, input: GetItemInput) -> ApiResult<GetItemOutput> {
+        super::legacy::reject(&[("AttributesToGet", input.attributes_to_get.is_some())])?;
         super::validate::table_name(&input.table_name)?;
         let projection = Projection::parse(
             input.projection_expression.as_deref(),
@@ -60,6 +61,7 @@ impl Database {
         }
         let mut plans = Vec::with_capacity(input.request_items.len());
         for (name, request) in &input.request_items {
+            super::legacy::reject(&[("AttributesToGet", request.attributes_to_get.is_some())])?;
             if request.keys.is_empty() {
                 return Err(ApiError::Validation(format!(
                     "1 validation error detected: Value '[]' at 'requestItems.{name}.member.keys' failed to satisfy constraint: Member must have length greater than or equal to 1"

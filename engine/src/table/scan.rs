@@ -78,6 +78,11 @@ fn check_segments(segment: Option<i64>, total: Option<i64>) -> ApiResult<Option<
 impl Database {
     /// Scan: the whole table (or one segment of it), a page at a time.
     pub fn scan(&self, input: ScanInput) -> ApiResult<ScanOutput> {
+        super::legacy::reject(&[
+            ("ScanFilter", input.scan_filter.is_some()),
+            ("ConditionalOperator", input.conditional_operator.is_some()),
+            ("AttributesToGet", input.attributes_to_get.is_some()),
+        ])?;
         super::validate::table_name(&input.table_name)?;
         let segments = check_segments(input.segment, input.total_segments)?;
         let table = self.table(&input.table_name)?;

@@ -6,7 +6,7 @@
 //! index and stream records of later issues join the same batch.
 
 use super::catalog::Table;
-use super::expressions::WriteCondition;
+use super::expressions::{ConditionRequest, WriteCondition};
 use crate::api::*;
 use crate::db::Database;
 use crate::model::{codec, item_size_bytes, normalize_item, Item, StorageKey};
@@ -40,31 +40,43 @@ impl Database {
 
     /// Commits `changes` as one atomic batch and updates the table statistics.
     pub(crate) fn commit_changes(&self, table: &Table, changes: &[Change]) -> ApiResult<()> {
+        self.commit_groups(&[(table, changes)])
+    }
+
+    /// Commits the changes of several tables as one atomic batch (transactions) and updates
+    /// each table's statistics.
+    pub(crate) fn commit_groups(&self, groups: &[(&Table, &[Change])]) -> ApiResult<()> {
         let mut batch = WriteBatch::new();
-        let (mut items, mut bytes) = (0i64, 0i64);
+        let mut deltas = Vec::with_capacity(groups.len());
         let mut buf = Vec::new();
-        for c in changes {
-            match &c.new {
-                Some(item) => {
-                    buf.clear();
-                    codec::encode_item(item, &mut buf);
-                    batch.put(&c.key.partition, &c.key.key, &buf);
-                    items += 1;
-                    bytes += item_size_bytes(item) as i64;
+        for (table, changes) in groups {
+            let (mut items, mut bytes) = (0i64, 0i64);
+            for c in *changes {
+                match &c.new {
+                    Some(item) => {
+                        buf.clear();
+                        codec::encode_item(item, &mut buf);
+                        batch.put(&c.key.partition, &c.key.key, &buf);
+                        items += 1;
+                        bytes += item_size_bytes(item) as i64;
+                    }
+                    None if c.old.is_none() => continue,
+                    None => batch.delete(&c.key.partition, &c.key.key),
                 }
-                None if c.old.is_none() => continue,
-                None => batch.delete(&c.key.partition, &c.key.key),
+                if let Some(old) = &c.old {
+                    items -= 1;
+                    bytes -= item_size_bytes(old) as i64;
+                }
             }
-            if let Some(old) = &c.old {
-                items -= 1;
-                bytes -= item_size_bytes(old) as i64;
-            }
+            deltas.push((*table, items, bytes));
         }
         if batch.is_empty() {
             return Ok(());
         }
         let seq = self.store.write(batch)?;
-        table.stats.record(seq, items, bytes);
+        for (table, items, bytes) in deltas {
+            table.stats.record(seq, items, bytes);
+        }
         Ok(())
     }
 
@@ -85,12 +97,19 @@ impl Database {
 
     /// PutItem: creates or replaces an item.
     pub fn put_item(&self, input: PutItemInput) -> ApiResult<PutItemOutput> {
+        super::legacy::reject(&[
+            ("Expected", input.expected.is_some()),
+            ("ConditionalOperator", input.conditional_operator.is_some()),
+        ])?;
         let (return_old, condition) = single_write_request(
             &input.table_name,
             input.return_values,
-            input.condition_expression.as_deref(),
-            input.expression_attribute_names.as_ref(),
-            input.expression_attribute_values,
+            ConditionRequest {
+                expression: input.condition_expression.as_deref(),
+                names: input.expression_attribute_names.as_ref(),
+                values: input.expression_attribute_values,
+                on_failure: input.return_values_on_condition_check_failure,
+            },
         )?;
         let mut item = input.item;
         check_item_values(&mut item)?;
@@ -108,12 +127,19 @@ impl Database {
 
     /// DeleteItem: deletes an item; deleting a missing item succeeds.
     pub fn delete_item(&self, input: DeleteItemInput) -> ApiResult<DeleteItemOutput> {
+        super::legacy::reject(&[
+            ("Expected", input.expected.is_some()),
+            ("ConditionalOperator", input.conditional_operator.is_some()),
+        ])?;
         let (return_old, condition) = single_write_request(
             &input.table_name,
             input.return_values,
-            input.condition_expression.as_deref(),
-            input.expression_attribute_names.as_ref(),
-            input.expression_attribute_values,
+            ConditionRequest {
+                expression: input.condition_expression.as_deref(),
+                names: input.expression_attribute_names.as_ref(),
+                values: input.expression_attribute_values,
+                on_failure: input.return_values_on_condition_check_failure,
+            },
         )?;
         let table = self.table(&input.table_name)?;
         table.key.check_key_map(&input.key)?;
@@ -233,13 +259,11 @@ fn batch_put_error(e: ApiError) -> ApiError {
 fn single_write_request(
     table_name: &str,
     return_values: Option<ReturnValue>,
-    condition: Option<&str>,
-    names: Option<&AttributeNames>,
-    values: Option<AttributeValues>,
+    condition: ConditionRequest<'_>,
 ) -> ApiResult<(bool, WriteCondition)> {
     super::validate::table_name(table_name)?;
     let return_old = put_delete_return_values(return_values)?;
-    let condition = WriteCondition::parse(condition, names, values)?;
+    let condition = WriteCondition::parse(condition)?;
     Ok((return_old, condition))
 }
 

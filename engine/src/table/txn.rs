@@ -1,0 +1,393 @@
+//! TransactWriteItems and TransactGetItems.
+//!
+//! A write transaction validates and parses every action, locks the stripes of all its items
+//! (in stripe order, so transactions and single-item writes cannot deadlock), reads every
+//! item, checks every condition, and only if all hold commits every change as one write
+//! batch: atomic across tables and shards, durable as one WAL record, and serializable with
+//! every other write of the same items, which takes the same locks. A read transaction reads
+//! all its items at one snapshot.
+
+use super::catalog::Table;
+use super::expressions::{ConditionRequest, Projection, WriteCondition};
+use super::write::{check_item_values, decode, Change};
+use crate::api::*;
+use crate::db::Database;
+use crate::model::{item_size_bytes, Item, StorageKey};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fmt::Write as _;
+use std::sync::{Arc, Mutex};
+
+/// Most actions in one transaction.
+const TRANSACT_ITEMS_MAX: usize = 100;
+/// Largest transaction, by the size of its items.
+const TRANSACT_BYTES_MAX: usize = 4 * 1024 * 1024;
+/// How long a ClientRequestToken makes a TransactWriteItems call idempotent.
+const CLIENT_TOKEN_TTL_SECONDS: f64 = 600.0;
+/// Longest ClientRequestToken.
+const CLIENT_TOKEN_LEN_MAX: usize = 36;
+
+/// What one action does once its condition holds.
+enum Effect {
+    Check,
+    Put(Item),
+    Delete,
+}
+
+/// One validated action.
+struct Action {
+    table: Arc<Table>,
+    key: StorageKey,
+    condition: WriteCondition,
+    effect: Effect,
+}
+
+/// Outcomes of recent TransactWriteItems calls by ClientRequestToken.
+#[derive(Debug, Default)]
+pub(crate) struct ClientTokens {
+    entries: Mutex<HashMap<String, TokenEntry>>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct TokenEntry {
+    fingerprint: u64,
+    /// When the call finished; `None` while it runs.
+    finished_at: Option<f64>,
+}
+
+impl ClientTokens {
+    /// Registers a call; `Ok(true)` means an identical call already succeeded.
+    fn begin(&self, token: &str, fingerprint: u64, now: f64) -> ApiResult<bool> {
+        let mut entries = super::locks::lock(&self.entries);
+        entries.retain(|_, e| {
+            e.finished_at
+                .is_none_or(|t| now - t < CLIENT_TOKEN_TTL_SECONDS)
+        });
+        match entries.get(token) {
+            Some(e) if e.fingerprint != fingerprint => Err(ApiError::IdempotentParameterMismatch(
+                "The request uses the same client token as a previous, but non-identical request."
+                    .to_owned(),
+            )),
+            Some(e) if e.finished_at.is_none() => Err(ApiError::TransactionInProgress(
+                "The transaction with the given request token is already in progress.".to_owned(),
+            )),
+            Some(_) => Ok(true),
+            None => {
+                entries.insert(
+                    token.to_owned(),
+                    TokenEntry {
+                        fingerprint,
+                        finished_at: None,
+                    },
+                );
+                Ok(false)
+            }
+        }
+    }
+
+    /// Records the end of a call: a success is remembered, a failure forgotten.
+    fn finish(&self, token: &str, succeeded: bool, now: f64) {
+        let mut entries = super::locks::lock(&self.entries);
+        if succeeded {
+            if let Some(e) = entries.get_mut(token) {
+                e.finished_at = Some(now);
+            }
+        } else {
+            entries.remove(token);
+        }
+    }
+}
+
+fn count_error(n: usize) -> ApiResult<()> {
+    if n == 0 {
+        return Err(ApiError::validation(
+            "1 validation error detected: Value '[]' at 'transactItems' failed to satisfy constraint: Member must have length greater than or equal to 1",
+        ));
+    }
+    if n > TRANSACT_ITEMS_MAX {
+        return Err(ApiError::validation(
+            "1 validation error detected: Value '[...]' at 'transactItems' failed to satisfy constraint: Member must have length less than or equal to 100",
+        ));
+    }
+    Ok(())
+}
+
+fn duplicate_error() -> ApiError {
+    ApiError::validation("Transaction request cannot include multiple operations on one item")
+}
+
+/// A stable digest of a request, for ClientRequestToken idempotency (maps are hashed in
+/// key order, so equal requests always agree).
+fn fingerprint(input: &TransactWriteItemsInput) -> u64 {
+    fn sorted<V: std::fmt::Debug>(m: Option<&HashMap<String, V>>) -> String {
+        let ordered: Option<BTreeMap<&String, &V>> = m.map(|m| m.iter().collect());
+        format!("{ordered:?}")
+    }
+    let mut text = String::new();
+    for action in &input.transact_items {
+        let _ = match action {
+            TransactWriteItem::ConditionCheck(c) => write!(
+                text,
+                "C{}{:?}{}{}{}{:?}|",
+                c.table_name,
+                c.key,
+                c.condition_expression,
+                sorted(c.expression_attribute_names.as_ref()),
+                sorted(c.expression_attribute_values.as_ref()),
+                c.return_values_on_condition_check_failure
+            ),
+            TransactWriteItem::Put(p) => write!(
+                text,
+                "P{}{:?}{:?}{}{}{:?}|",
+                p.table_name,
+                p.item,
+                p.condition_expression,
+                sorted(p.expression_attribute_names.as_ref()),
+                sorted(p.expression_attribute_values.as_ref()),
+                p.return_values_on_condition_check_failure
+            ),
+            TransactWriteItem::Delete(d) => write!(
+                text,
+                "D{}{:?}{:?}{}{}{:?}|",
+                d.table_name,
+                d.key,
+                d.condition_expression,
+                sorted(d.expression_attribute_names.as_ref()),
+                sorted(d.expression_attribute_values.as_ref()),
+                d.return_values_on_condition_check_failure
+            ),
+            TransactWriteItem::Update(u) => write!(
+                text,
+                "U{}{:?}{}{:?}{}{}{:?}|",
+                u.table_name,
+                u.key,
+                u.update_expression,
+                u.condition_expression,
+                sorted(u.expression_attribute_names.as_ref()),
+                sorted(u.expression_attribute_values.as_ref()),
+                u.return_values_on_condition_check_failure
+            ),
+        };
+    }
+    xxhash_rust::xxh3::xxh3_64(text.as_bytes())
+}
+
+impl Database {
+    /// Validates and parses one action of a write transaction.
+    fn plan_action(&self, action: TransactWriteItem) -> ApiResult<(Action, usize)> {
+        let (name, key_item, condition, effect, size) = match action {
+            TransactWriteItem::ConditionCheck(c) => {
+                let cond = WriteCondition::parse(ConditionRequest {
+                    expression: Some(&c.condition_expression),
+                    names: c.expression_attribute_names.as_ref(),
+                    values: c.expression_attribute_values,
+                    on_failure: c.return_values_on_condition_check_failure,
+                })?;
+                (c.table_name, Some(c.key), cond, Effect::Check, 0)
+            }
+            TransactWriteItem::Put(p) => {
+                let cond = WriteCondition::parse(ConditionRequest {
+                    expression: p.condition_expression.as_deref(),
+                    names: p.expression_attribute_names.as_ref(),
+                    values: p.expression_attribute_values,
+                    on_failure: p.return_values_on_condition_check_failure,
+                })?;
+                let mut item = p.item;
+                check_item_values(&mut item)?;
+                let size = item_size_bytes(&item);
+                (p.table_name, None, cond, Effect::Put(item), size)
+            }
+            TransactWriteItem::Delete(d) => {
+                let cond = WriteCondition::parse(ConditionRequest {
+                    expression: d.condition_expression.as_deref(),
+                    names: d.expression_attribute_names.as_ref(),
+                    values: d.expression_attribute_values,
+                    on_failure: d.return_values_on_condition_check_failure,
+                })?;
+                (d.table_name, Some(d.key), cond, Effect::Delete, 0)
+            }
+            TransactWriteItem::Update(_) => {
+                return Err(ApiError::validation(
+                    "Update actions in TransactWriteItems are not supported yet",
+                ))
+            }
+        };
+        super::validate::table_name(&name)?;
+        let table = self.table(&name)?;
+        let key = match (&key_item, &effect) {
+            (Some(k), _) => {
+                table.key.check_key_map(k)?;
+                table.key.storage_key(table.def.id, k)
+            }
+            (None, Effect::Put(item)) => {
+                table.key.check_item(item)?;
+                table.key.storage_key(table.def.id, item)
+            }
+            (None, _) => return Err(crate::model::key::key_mismatch()),
+        };
+        Ok((
+            Action {
+                table,
+                key,
+                condition,
+                effect,
+            },
+            size,
+        ))
+    }
+
+    /// TransactWriteItems: up to 100 conditional puts, deletes and condition checks over any
+    /// tables, all applied or none.
+    pub fn transact_write_items(
+        &self,
+        input: TransactWriteItemsInput,
+    ) -> ApiResult<TransactWriteItemsOutput> {
+        count_error(input.transact_items.len())?;
+        let token = input.client_request_token.clone();
+        if let Some(t) = &token {
+            if t.is_empty() || t.chars().count() > CLIENT_TOKEN_LEN_MAX {
+                return Err(ApiError::Validation(format!(
+                    "1 validation error detected: Value '{t}' at 'clientRequestToken' failed to satisfy constraint: Member must have length {}",
+                    if t.is_empty() { "greater than or equal to 1" } else { "less than or equal to 36" }
+                )));
+            }
+        }
+        let clock = &self.options.clock;
+        if let Some(t) = &token {
+            if self
+                .client_tokens
+                .begin(t, fingerprint(&input), clock.now_epoch_seconds())?
+            {
+                return Ok(TransactWriteItemsOutput::default());
+            }
+        }
+        let result = self.run_write_transaction(input.transact_items);
+        if let Some(t) = &token {
+            self.client_tokens
+                .finish(t, result.is_ok(), clock.now_epoch_seconds());
+        }
+        result.map(|()| TransactWriteItemsOutput::default())
+    }
+
+    fn run_write_transaction(&self, items: Vec<TransactWriteItem>) -> ApiResult<()> {
+        let mut actions = Vec::with_capacity(items.len());
+        let mut seen = HashSet::new();
+        let mut size = 0usize;
+        for item in items {
+            let (action, bytes) = self.plan_action(item)?;
+            if !seen.insert(action.key.key.clone()) {
+                return Err(duplicate_error());
+            }
+            size += bytes + action.key.key.len();
+            actions.push(action);
+        }
+        if size > TRANSACT_BYTES_MAX {
+            return Err(ApiError::validation(
+                "Transaction request cannot be larger than 4 MB",
+            ));
+        }
+        let _guards = self
+            .locks
+            .lock_many(actions.iter().map(|a| a.key.key.as_slice()));
+        let mut olds = Vec::with_capacity(actions.len());
+        for a in &actions {
+            olds.push(self.read_item(&a.table, &a.key)?);
+        }
+        let failed = actions
+            .iter()
+            .zip(&olds)
+            .any(|(a, old)| !a.condition.holds(old.as_ref()));
+        if failed {
+            return Err(cancelled(&actions, &olds));
+        }
+        // Group the changes per table (in first-appearance order) for the statistics.
+        let mut groups: Vec<(Arc<Table>, Vec<Change>)> = Vec::new();
+        for (a, old) in actions.into_iter().zip(olds) {
+            let new = match a.effect {
+                Effect::Check => continue,
+                Effect::Put(item) => Some(item),
+                Effect::Delete => None,
+            };
+            let change = Change {
+                key: a.key,
+                old,
+                new,
+            };
+            match groups.iter_mut().find(|(t, _)| Arc::ptr_eq(t, &a.table)) {
+                Some((_, changes)) => changes.push(change),
+                None => groups.push((a.table, vec![change])),
+            }
+        }
+        let refs: Vec<(&Table, &[Change])> = groups
+            .iter()
+            .map(|(t, c)| (t.as_ref(), c.as_slice()))
+            .collect();
+        self.commit_groups(&refs)
+    }
+
+    /// TransactGetItems: up to 100 items read at one consistent snapshot.
+    pub fn transact_get_items(
+        &self,
+        input: TransactGetItemsInput,
+    ) -> ApiResult<TransactGetItemsOutput> {
+        count_error(input.transact_items.len())?;
+        let mut plans = Vec::with_capacity(input.transact_items.len());
+        let mut seen = HashSet::new();
+        for get in &input.transact_items {
+            super::validate::table_name(&get.table_name)?;
+            let projection = Projection::parse(
+                get.projection_expression.as_deref(),
+                get.expression_attribute_names.as_ref(),
+            )?;
+            let table = self.table(&get.table_name)?;
+            table.key.check_key_map(&get.key)?;
+            projection.check_key_paths(&table.key)?;
+            let key = table.key.storage_key(table.def.id, &get.key);
+            if !seen.insert(key.key.clone()) {
+                return Err(duplicate_error());
+            }
+            plans.push((table, key, projection));
+        }
+        let snapshot = self.store.snapshot();
+        let mut responses = Vec::with_capacity(plans.len());
+        for (table, key, projection) in plans {
+            let item = match self.store.get_at(&snapshot, &key.partition, &key.key)? {
+                Some(bytes) => Some(projection.apply(decode(&table, &bytes)?)),
+                None => None,
+            };
+            responses.push(ItemResponse { item });
+        }
+        Ok(TransactGetItemsOutput { responses })
+    }
+}
+
+/// The TransactionCanceledException of a transaction whose conditions did not all hold:
+/// one reason per action, in request order.
+fn cancelled(actions: &[Action], olds: &[Option<Item>]) -> ApiError {
+    let reasons: Vec<CancellationReason> = actions
+        .iter()
+        .zip(olds)
+        .map(|(a, old)| {
+            if a.condition.holds(old.as_ref()) {
+                CancellationReason {
+                    code: "None".to_owned(),
+                    message: None,
+                    item: None,
+                }
+            } else {
+                CancellationReason {
+                    code: "ConditionalCheckFailed".to_owned(),
+                    message: Some("The conditional request failed".to_owned()),
+                    item: a.condition.failure_item(old.as_ref()),
+                }
+            }
+        })
+        .collect();
+    let codes: Vec<&str> = reasons.iter().map(|r| r.code.as_str()).collect();
+    ApiError::TransactionCanceled {
+        message: format!(
+            "Transaction cancelled, please refer cancellation reasons for specific reasons [{}]",
+            codes.join(", ")
+        ),
+        reasons,
+    }
+}
