@@ -393,12 +393,14 @@ fn kill_item(j: u64, op: u64) -> Item {
     it
 }
 
-/// One acknowledged operation of the child: a PutItem, a DeleteItem or a BatchWriteItem.
+/// One acknowledged operation of the child: a PutItem, a DeleteItem, a BatchWriteItem or a
+/// TransactWriteItems (puts and deletes across shards, all or nothing).
 #[derive(Debug)]
 enum KillOp {
     Put(u64),
     Delete(u64),
     Batch(Vec<(u64, bool)>),
+    Transact(Vec<(u64, bool)>),
 }
 
 /// Operation number `op` of the run with `seed`: the same on every call.
@@ -407,13 +409,18 @@ fn kill_op(seed: u64, op: u64) -> KillOp {
     match rng.below(20) {
         0..=10 => KillOp::Put(rng.below(KEYS)),
         11..=14 => KillOp::Delete(rng.below(KEYS)),
-        _ => {
+        kind => {
             let size = 2 + rng.below(10) as usize;
             let mut keys = BTreeSet::new();
             while keys.len() < size {
                 keys.insert(rng.below(KEYS));
             }
-            KillOp::Batch(keys.into_iter().map(|j| (j, rng.below(3) > 0)).collect())
+            let writes = keys.into_iter().map(|j| (j, rng.below(3) > 0)).collect();
+            if kind < 18 {
+                KillOp::Batch(writes)
+            } else {
+                KillOp::Transact(writes)
+            }
         }
     }
 }
@@ -423,7 +430,7 @@ fn kill_writes(seed: u64, op: u64) -> Vec<(u64, Option<Item>)> {
     match kill_op(seed, op) {
         KillOp::Put(j) => vec![(j, Some(kill_item(j, op)))],
         KillOp::Delete(j) => vec![(j, None)],
-        KillOp::Batch(list) => list
+        KillOp::Batch(list) | KillOp::Transact(list) => list
             .into_iter()
             .map(|(j, put)| (j, put.then(|| kill_item(j, op))))
             .collect(),
@@ -489,6 +496,28 @@ fn restart_kill_child_process_entry() {
                     })
                     .unwrap();
                 assert!(out.unprocessed_items.is_empty());
+            }
+            KillOp::Transact(_) => {
+                let actions = kill_writes(seed, op)
+                    .into_iter()
+                    .map(|(j, new)| match new {
+                        Some(item) => TransactWriteItem::Put(Put {
+                            table_name: KILL_TABLE.into(),
+                            item,
+                            ..Default::default()
+                        }),
+                        None => TransactWriteItem::Delete(Delete {
+                            table_name: KILL_TABLE.into(),
+                            key: kill_key(j),
+                            ..Default::default()
+                        }),
+                    })
+                    .collect();
+                db.transact_write_items(TransactWriteItemsInput {
+                    transact_items: actions,
+                    client_request_token: None,
+                })
+                .unwrap();
             }
         }
         println!("ACK {op}");
