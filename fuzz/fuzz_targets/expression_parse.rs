@@ -1,21 +1,26 @@
 //! Expression parsing of arbitrary text must return `Ok` or `Err`, never panic, overflow the
 //! stack or hang. What parses must evaluate, yield a key condition or an error, and project.
 //! The expression kind only names the expression in messages, so every condition kind must
-//! agree on the outcome.
+//! agree on the outcome. An UpdateExpression that parses must apply to the item or fail
+//! leaving it unchanged, and what it writes must be a valid item.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use std::collections::{BTreeMap, HashMap};
 use tessera_engine::api::ApiResult;
 use tessera_engine::expr::{
-    evaluate, key_condition, parse_condition, parse_projection, project, Condition,
+    evaluate, key_condition, parse_condition, parse_projection, parse_update, project, Condition,
     ExpressionContext, ExpressionKind,
 };
 use tessera_engine::limits::EXPRESSION_SIZE_BYTES_MAX;
-use tessera_engine::model::{AttributeValue, Item, Number, ScalarType};
+use tessera_engine::model::{normalize_item, AttributeValue, Item, Number, ScalarType};
 
 fn number(text: &str) -> AttributeValue {
     AttributeValue::N(Number::parse(text).expect("a literal number"))
+}
+
+fn number_value(text: &str) -> Number {
+    Number::parse(text).expect("a literal number")
 }
 
 fn names() -> HashMap<String, String> {
@@ -36,6 +41,10 @@ fn values() -> HashMap<String, AttributeValue> {
         (":null", AttributeValue::Null),
         (":ss", AttributeValue::Ss(vec!["a".into(), "s".into()])),
         (":l", AttributeValue::L(vec![number("1")])),
+        (
+            ":ns",
+            AttributeValue::Ns(vec![number_value("1"), number_value("5")]),
+        ),
     ];
     entries
         .into_iter()
@@ -114,4 +123,33 @@ fuzz_target!(|data: &[u8]| {
             assert!(projected.keys().all(|k| item.contains_key(k)));
         }
     }
+    check_update(&text, &item);
 });
+
+/// Parses `text` as an UpdateExpression and applies it to `item`.
+fn check_update(text: &str, item: &Item) {
+    let (names, values) = (names(), values());
+    let Ok(mut ctx) = ExpressionContext::new(Some(&names), Some(&values)) else {
+        return;
+    };
+    let Ok(update) = parse_update(text, &mut ctx) else {
+        return;
+    };
+    let _ = ctx.finish();
+    let _ = update.check_keys(|name| name == "pk" || name == "sk");
+    let mut updated = item.clone();
+    match update.apply(&mut updated) {
+        Ok(()) => {
+            let mut normalized = updated.clone();
+            assert!(
+                normalize_item(&mut normalized).is_ok(),
+                "{text:?} wrote an invalid item: {updated:?}"
+            );
+            assert_eq!(normalized, updated, "{text:?} left a set unsorted");
+            let paths = update.updated_paths();
+            project(item, &paths);
+            project(&updated, &paths);
+        }
+        Err(_) => assert_eq!(&updated, item, "{text:?} failed but changed the item"),
+    }
+}

@@ -50,12 +50,14 @@ pub mod ast;
 pub mod context;
 pub mod eval;
 pub mod keycond;
+pub mod legacy;
 pub mod lexer;
 pub mod parser;
 pub mod project;
 pub mod reserved;
 #[cfg(test)]
 mod testing;
+pub mod update;
 
 pub use ast::{Comparator, Condition, Operand, Path, PathElement};
 pub use context::{check_placeholders_without_expressions, normalize_values, ExpressionContext};
@@ -64,6 +66,7 @@ pub use keycond::{key_condition, KeyCondition, SortKeyCondition};
 pub use parser::{parse_condition, parse_projection};
 pub use project::project;
 pub use reserved::is_reserved;
+pub use update::{parse_update, SetOperand, SetValue, UpdateAction, UpdateExpression};
 
 /// Which request parameter an expression came from; it names the expression in messages
 /// ("Invalid KeyConditionExpression: ...").

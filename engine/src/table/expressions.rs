@@ -2,6 +2,7 @@
 //! parsed once against one placeholder context, and applied to items.
 
 use crate::api::*;
+use crate::expr::legacy;
 use crate::expr::{
     check_placeholders_without_expressions, evaluate, key_condition, normalize_values,
     parse_condition, parse_projection, project, Condition, ExpressionContext, ExpressionKind,
@@ -16,6 +17,10 @@ pub(crate) struct ConditionRequest<'a> {
     pub(crate) names: Option<&'a AttributeNames>,
     pub(crate) values: Option<AttributeValues>,
     pub(crate) on_failure: Option<ReturnValuesOnConditionCheckFailure>,
+    /// Legacy `Expected` (instead of the expression).
+    pub(crate) expected: Option<&'a Expected>,
+    /// How the `expected` entries combine.
+    pub(crate) conditional_operator: Option<ConditionalOperator>,
 }
 
 /// A parsed `ConditionExpression` (or none) of a write.
@@ -30,27 +35,45 @@ impl WriteCondition {
     /// Parses the condition of a PutItem or DeleteItem request (or a transaction's put,
     /// delete or condition check).
     pub(crate) fn parse(req: ConditionRequest<'_>) -> ApiResult<Self> {
+        legacy::check_mixing(
+            &[("ConditionExpression", req.expression.is_some())],
+            &[("Expected", req.expected.is_some())],
+        )?;
         check_placeholders_without_expressions(
             req.names.is_some(),
             req.values.is_some(),
             &[(ExpressionKind::Condition, req.expression.is_some())],
         )?;
-        let return_item_on_failure =
-            req.on_failure == Some(ReturnValuesOnConditionCheckFailure::AllOld);
-        let Some(text) = req.expression else {
-            return Ok(WriteCondition {
-                condition: None,
-                return_item_on_failure,
-            });
+        legacy::check_conditional_operator(
+            req.conditional_operator,
+            req.expected.map(|e| e.len()),
+        )?;
+        let condition = match (req.expression, req.expected) {
+            (Some(text), _) => {
+                let values = normalized(req.values)?;
+                let mut ctx = ExpressionContext::new(req.names, values.as_ref())?;
+                let condition = parse_condition(text, ExpressionKind::Condition, &mut ctx)?;
+                ctx.finish()?;
+                Some(condition)
+            }
+            (None, Some(expected)) => {
+                legacy::expected_condition(expected, req.conditional_operator)?
+            }
+            (None, None) => None,
         };
-        let values = normalized(req.values)?;
-        let mut ctx = ExpressionContext::new(req.names, values.as_ref())?;
-        let condition = parse_condition(text, ExpressionKind::Condition, &mut ctx)?;
-        ctx.finish()?;
-        Ok(WriteCondition {
-            condition: Some(condition),
-            return_item_on_failure,
-        })
+        Ok(WriteCondition::from_parts(condition, req.on_failure))
+    }
+
+    /// Builds a condition from an already parsed expression (UpdateItem parses its
+    /// condition together with its update).
+    pub(crate) fn from_parts(
+        condition: Option<Condition>,
+        on_failure: Option<ReturnValuesOnConditionCheckFailure>,
+    ) -> Self {
+        WriteCondition {
+            condition,
+            return_item_on_failure: on_failure == Some(ReturnValuesOnConditionCheckFailure::AllOld),
+        }
     }
 
     /// True if the item as it is (`old`, or no item) meets the condition.
@@ -84,7 +107,8 @@ impl WriteCondition {
     }
 }
 
-fn normalized(values: Option<AttributeValues>) -> ApiResult<Option<AttributeValues>> {
+/// Normalizes ExpressionAttributeValues (sets sorted), with DynamoDB's messages.
+pub(crate) fn normalized(values: Option<AttributeValues>) -> ApiResult<Option<AttributeValues>> {
     match values {
         None => Ok(None),
         Some(mut v) => {
@@ -98,14 +122,29 @@ fn normalized(values: Option<AttributeValues>) -> ApiResult<Option<AttributeValu
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Projection {
     paths: Option<Vec<Path>>,
+    /// The legacy `AttributesToGet` named them (for Select's messages).
+    legacy: bool,
 }
 
 impl Projection {
-    /// Parses the projection of a GetItem (or BatchGetItem table entry).
+    /// Parses the projection of a GetItem (or BatchGetItem table entry, or TransactGetItems
+    /// read): `ProjectionExpression` or the legacy `AttributesToGet`.
     pub(crate) fn parse(
         expression: Option<&str>,
         names: Option<&AttributeNames>,
+        attributes_to_get: Option<&[String]>,
     ) -> ApiResult<Self> {
+        legacy::check_mixing(
+            &[("ProjectionExpression", expression.is_some())],
+            &[("AttributesToGet", attributes_to_get.is_some())],
+        )?;
+        if let Some(names_to_get) = attributes_to_get {
+            check_placeholders_without_expressions(names.is_some(), false, &[])?;
+            return Ok(Projection {
+                paths: Some(legacy::attributes_to_get(names_to_get)?),
+                legacy: true,
+            });
+        }
         check_placeholders_without_expressions(
             names.is_some(),
             false,
@@ -117,12 +156,19 @@ impl Projection {
         let mut ctx = ExpressionContext::new(names, None)?;
         let paths = parse_projection(text, &mut ctx)?;
         ctx.finish()?;
-        Ok(Projection { paths: Some(paths) })
+        Ok(Projection {
+            paths: Some(paths),
+            legacy: false,
+        })
     }
 
-    /// True when the request asked for specific attributes.
-    pub(crate) fn is_specific(&self) -> bool {
-        self.paths.is_some()
+    /// The parameter that asked for specific attributes, if any.
+    pub(crate) fn specific(&self) -> Option<&'static str> {
+        match (&self.paths, self.legacy) {
+            (None, _) => None,
+            (Some(_), true) => Some("AttributesToGet"),
+            (Some(_), false) => Some("ProjectionExpression"),
+        }
     }
 
     /// DynamoDB refuses paths that reach inside a key attribute.
@@ -160,22 +206,40 @@ pub(crate) struct ReadExpressions<'a> {
     pub(crate) projection: Option<&'a str>,
     pub(crate) names: Option<&'a AttributeNames>,
     pub(crate) values: Option<AttributeValues>,
+    /// Legacy `KeyConditions` (Query).
+    pub(crate) key_conditions: Option<&'a Conditions>,
+    /// Legacy `QueryFilter` or `ScanFilter`.
+    pub(crate) legacy_filter: Option<&'a Conditions>,
+    /// How the legacy filter's entries combine.
+    pub(crate) conditional_operator: Option<ConditionalOperator>,
+    /// Legacy `AttributesToGet`.
+    pub(crate) attributes_to_get: Option<&'a [String]>,
 }
 
 impl ReadPlan {
-    /// Parses a Query's (`schema` given) or a Scan's expressions with one context.
+    /// Parses a Query's (`schema` given) or a Scan's expressions, or their legacy
+    /// counterparts, with one placeholder context.
     pub(crate) fn parse(
         e: ReadExpressions<'_>,
         schema: Option<&PrimaryKeySchema>,
     ) -> ApiResult<Self> {
+        let is_query = schema.is_some();
+        check_read_mixing(&e, is_query)?;
         let mut kinds = vec![
             (ExpressionKind::Projection, e.projection.is_some()),
             (ExpressionKind::Filter, e.filter.is_some()),
         ];
-        if schema.is_some() {
+        if is_query {
             kinds.push((ExpressionKind::KeyCondition, e.key_condition.is_some()));
         }
         check_placeholders_without_expressions(e.names.is_some(), e.values.is_some(), &kinds)?;
+        legacy::check_conditional_operator(
+            e.conditional_operator,
+            e.legacy_filter.map(|f| f.len()),
+        )?;
+        if let (Some(conds), None) = (e.key_conditions, e.key_condition) {
+            legacy::check_key_conditions(conds)?;
+        }
         let values = normalized(e.values)?;
         let mut ctx = ExpressionContext::new(e.names, values.as_ref())?;
         let key_cond = match (schema, e.key_condition) {
@@ -184,39 +248,51 @@ impl ReadPlan {
                 ExpressionKind::KeyCondition,
                 &mut ctx,
             )?),
-            (Some(_), None) => {
+            (Some(_), None) if e.key_conditions.is_none() => {
                 return Err(ApiError::validation(
                     "Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.",
                 ))
             }
-            (None, _) => None,
+            _ => None,
         };
-        let filter = match e.filter {
-            Some(text) => Some(parse_condition(text, ExpressionKind::Filter, &mut ctx)?),
-            None => None,
+        let filter = match (e.filter, e.legacy_filter) {
+            (Some(text), _) => Some(parse_condition(text, ExpressionKind::Filter, &mut ctx)?),
+            (None, Some(conds)) => legacy::filter_conditions(conds, e.conditional_operator)?,
+            (None, None) => None,
         };
-        let projection = match e.projection {
-            Some(text) => Projection {
+        let projection = match (e.projection, e.attributes_to_get) {
+            (Some(text), _) => Projection {
                 paths: Some(parse_projection(text, &mut ctx)?),
+                legacy: false,
             },
-            None => Projection::default(),
+            (None, Some(names)) => Projection {
+                paths: Some(legacy::attributes_to_get(names)?),
+                legacy: true,
+            },
+            (None, None) => Projection::default(),
         };
         // DynamoDB reports unused placeholders before it checks the conditions against the
         // key schema.
         ctx.finish()?;
-        let key = match (schema, key_cond) {
-            (Some(schema), Some(cond)) => {
+        let key = match schema {
+            Some(schema) => {
+                let partition = (schema.partition.name.as_str(), schema.partition.scalar);
                 let sort = schema.sort.as_ref().map(|s| (s.name.as_str(), s.scalar));
-                Some(key_condition(
-                    cond,
-                    (schema.partition.name.as_str(), schema.partition.scalar),
-                    sort,
-                )?)
+                match (key_cond, e.key_conditions) {
+                    (Some(cond), _) => Some(key_condition(cond, partition, sort)?),
+                    (None, Some(conds)) => Some(legacy::key_conditions(conds, partition, sort)?),
+                    (None, None) => None,
+                }
             }
-            _ => None,
+            None => None,
         };
         if let (Some(schema), Some(cond)) = (schema, &filter) {
-            check_filter_keys(cond, schema)?;
+            let param = if e.legacy_filter.is_some() && e.filter.is_none() {
+                "QueryFilter"
+            } else {
+                "Filter Expression"
+            };
+            check_filter_keys(cond, schema, param)?;
         }
         Ok(ReadPlan {
             key,
@@ -256,8 +332,32 @@ fn check_key_path(path: &Path, schema: &PrimaryKeySchema) -> ApiResult<()> {
     }
 }
 
+/// Refuses expression and legacy parameters mixed in one Query or Scan, naming them in
+/// DynamoDB's order.
+fn check_read_mixing(e: &ReadExpressions<'_>, is_query: bool) -> ApiResult<()> {
+    let mut expressions = vec![
+        ("ProjectionExpression", e.projection.is_some()),
+        ("FilterExpression", e.filter.is_some()),
+    ];
+    let filter_name = if is_query {
+        "QueryFilter"
+    } else {
+        "ScanFilter"
+    };
+    let mut legacy_params = vec![
+        ("AttributesToGet", e.attributes_to_get.is_some()),
+        (filter_name, e.legacy_filter.is_some()),
+        ("ConditionalOperator", e.conditional_operator.is_some()),
+    ];
+    if is_query {
+        expressions.push(("KeyConditionExpression", e.key_condition.is_some()));
+        legacy_params.push(("KeyConditions", e.key_conditions.is_some()));
+    }
+    legacy::check_mixing(&expressions, &legacy_params)
+}
+
 /// A Query's filter may not test the key attributes.
-fn check_filter_keys(cond: &Condition, schema: &PrimaryKeySchema) -> ApiResult<()> {
+fn check_filter_keys(cond: &Condition, schema: &PrimaryKeySchema, param: &str) -> ApiResult<()> {
     let mut found = None;
     cond.visit_paths(&mut |p: &Path| {
         if found.is_none() {
@@ -270,7 +370,7 @@ fn check_filter_keys(cond: &Condition, schema: &PrimaryKeySchema) -> ApiResult<(
     });
     match found {
         Some(k) => Err(ApiError::Validation(format!(
-            "Filter Expression can only contain non-primary key attributes: Primary key attribute: {k}"
+            "{param} can only contain non-primary key attributes: Primary key attribute: {k}"
         ))),
         None => Ok(()),
     }

@@ -13,5 +13,6 @@ mod scan;
 pub mod schema;
 mod stats;
 pub(crate) mod txn;
+mod update;
 mod validate;
 pub mod write;

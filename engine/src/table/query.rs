@@ -112,7 +112,7 @@ pub(crate) fn prepare(
         options.index_name,
         options.limit,
         options.select,
-        plan.projection.is_specific(),
+        plan.projection.specific(),
         options.is_query,
     )?;
     Ok((plan, limit, count_only))
@@ -124,7 +124,7 @@ fn read_settings(
     index_name: Option<&str>,
     limit: Option<i64>,
     select: Option<Select>,
-    specific: bool,
+    specific: Option<&'static str>,
     wrap: bool,
 ) -> ApiResult<(Option<usize>, bool)> {
     let limit = match limit {
@@ -157,18 +157,18 @@ fn read_settings(
         }))
     };
     let count_only = match (select, specific) {
-        (None | Some(Select::AllAttributes), false) => false,
-        (None | Some(Select::SpecificAttributes), true) => false,
-        (Some(Select::SpecificAttributes), false) => {
+        (None | Some(Select::AllAttributes), None) => false,
+        (None | Some(Select::SpecificAttributes), Some(_)) => false,
+        (Some(Select::SpecificAttributes), None) => {
             return fail("Must specify the AttributesToGet or ProjectionExpression when choosing to get SPECIFIC_ATTRIBUTES")
         }
-        (Some(Select::AllAttributes), true) => {
-            return fail("Cannot specify the ProjectionExpression when choosing to get ALL_ATTRIBUTES")
+        (Some(Select::AllAttributes), Some(param)) => {
+            return fail(&format!("Cannot specify the {param} when choosing to get ALL_ATTRIBUTES"))
         }
-        (Some(Select::Count), true) => {
-            return fail("Cannot specify the ProjectionExpression when choosing to get only the Count")
+        (Some(Select::Count), Some(param)) => {
+            return fail(&format!("Cannot specify the {param} when choosing to get only the Count"))
         }
-        (Some(Select::Count), false) => true,
+        (Some(Select::Count), None) => true,
         (Some(Select::AllProjectedAttributes), _) => {
             return fail("ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName")
         }
@@ -263,12 +263,6 @@ fn tighter(a: Bound<Vec<u8>>, b: Bound<Vec<u8>>, inward: std::cmp::Ordering) -> 
 impl Database {
     /// Query: items of one partition, in sort key order, a page at a time.
     pub fn query(&self, input: QueryInput) -> ApiResult<QueryOutput> {
-        super::legacy::reject(&[
-            ("KeyConditions", input.key_conditions.is_some()),
-            ("QueryFilter", input.query_filter.is_some()),
-            ("ConditionalOperator", input.conditional_operator.is_some()),
-            ("AttributesToGet", input.attributes_to_get.is_some()),
-        ])?;
         super::validate::table_name(&input.table_name)?;
         let table = self.table(&input.table_name)?;
         let (plan, limit, count_only) = prepare(
@@ -279,6 +273,10 @@ impl Database {
                 projection: input.projection_expression.as_deref(),
                 names: input.expression_attribute_names.as_ref(),
                 values: input.expression_attribute_values,
+                key_conditions: input.key_conditions.as_ref(),
+                legacy_filter: input.query_filter.as_ref(),
+                conditional_operator: input.conditional_operator,
+                attributes_to_get: input.attributes_to_get.as_deref(),
             },
             ReadOptions {
                 index_name: input.index_name.as_deref(),

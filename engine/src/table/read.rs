@@ -18,11 +18,11 @@ const BATCH_GET_RESPONSE_BYTES_MAX: usize = 16 * 1024 * 1024;
 impl Database {
     /// GetItem: one item by its key.
     pub fn get_item(&self, input: GetItemInput) -> ApiResult<GetItemOutput> {
-        super::legacy::reject(&[("AttributesToGet", input.attributes_to_get.is_some())])?;
         super::validate::table_name(&input.table_name)?;
         let projection = Projection::parse(
             input.projection_expression.as_deref(),
             input.expression_attribute_names.as_ref(),
+            input.attributes_to_get.as_deref(),
         )?;
         let table = self.table(&input.table_name)?;
         table.key.check_key_map(&input.key)?;
@@ -61,7 +61,6 @@ impl Database {
         }
         let mut plans = Vec::with_capacity(input.request_items.len());
         for (name, request) in &input.request_items {
-            super::legacy::reject(&[("AttributesToGet", request.attributes_to_get.is_some())])?;
             if request.keys.is_empty() {
                 return Err(ApiError::Validation(format!(
                     "1 validation error detected: Value '[]' at 'requestItems.{name}.member.keys' failed to satisfy constraint: Member must have length greater than or equal to 1"
@@ -70,6 +69,7 @@ impl Database {
             let projection = Projection::parse(
                 request.projection_expression.as_deref(),
                 request.expression_attribute_names.as_ref(),
+                request.attributes_to_get.as_deref(),
             )?;
             // Duplicates are found before the table is looked up, as DynamoDB does. Key
             // values are canonical (numbers normalized), so equal keys are equal maps.

@@ -78,11 +78,6 @@ fn check_segments(segment: Option<i64>, total: Option<i64>) -> ApiResult<Option<
 impl Database {
     /// Scan: the whole table (or one segment of it), a page at a time.
     pub fn scan(&self, input: ScanInput) -> ApiResult<ScanOutput> {
-        super::legacy::reject(&[
-            ("ScanFilter", input.scan_filter.is_some()),
-            ("ConditionalOperator", input.conditional_operator.is_some()),
-            ("AttributesToGet", input.attributes_to_get.is_some()),
-        ])?;
         super::validate::table_name(&input.table_name)?;
         let segments = check_segments(input.segment, input.total_segments)?;
         let table = self.table(&input.table_name)?;
@@ -94,6 +89,10 @@ impl Database {
                 projection: input.projection_expression.as_deref(),
                 names: input.expression_attribute_names.as_ref(),
                 values: input.expression_attribute_values,
+                key_conditions: None,
+                legacy_filter: input.scan_filter.as_ref(),
+                conditional_operator: input.conditional_operator,
+                attributes_to_get: input.attributes_to_get.as_deref(),
             },
             ReadOptions {
                 index_name: input.index_name.as_deref(),

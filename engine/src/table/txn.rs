@@ -9,6 +9,7 @@
 
 use super::catalog::Table;
 use super::expressions::{ConditionRequest, Projection, WriteCondition};
+use super::update::{UpdatePlan, UpdateRequest};
 use super::write::{check_item_values, decode, Change};
 use crate::api::*;
 use crate::db::Database;
@@ -31,6 +32,8 @@ enum Effect {
     Check,
     Put(Item),
     Delete,
+    /// The update's actions and the item's key (an absent item is created from it).
+    Update(UpdatePlan, Item),
 }
 
 /// One validated action.
@@ -181,6 +184,7 @@ impl Database {
                     names: c.expression_attribute_names.as_ref(),
                     values: c.expression_attribute_values,
                     on_failure: c.return_values_on_condition_check_failure,
+                    ..Default::default()
                 })?;
                 (c.table_name, Some(c.key), cond, Effect::Check, 0)
             }
@@ -190,6 +194,7 @@ impl Database {
                     names: p.expression_attribute_names.as_ref(),
                     values: p.expression_attribute_values,
                     on_failure: p.return_values_on_condition_check_failure,
+                    ..Default::default()
                 })?;
                 let mut item = p.item;
                 check_item_values(&mut item)?;
@@ -202,17 +207,34 @@ impl Database {
                     names: d.expression_attribute_names.as_ref(),
                     values: d.expression_attribute_values,
                     on_failure: d.return_values_on_condition_check_failure,
+                    ..Default::default()
                 })?;
                 (d.table_name, Some(d.key), cond, Effect::Delete, 0)
             }
-            TransactWriteItem::Update(_) => {
-                return Err(ApiError::validation(
-                    "Update actions in TransactWriteItems are not supported yet",
-                ))
+            TransactWriteItem::Update(u) => {
+                let (plan, cond) = UpdatePlan::parse(UpdateRequest {
+                    update: Some(&u.update_expression),
+                    condition: u.condition_expression.as_deref(),
+                    names: u.expression_attribute_names.as_ref(),
+                    values: u.expression_attribute_values,
+                    on_failure: u.return_values_on_condition_check_failure,
+                    ..Default::default()
+                })?;
+                let key = u.key.clone();
+                (
+                    u.table_name,
+                    Some(u.key),
+                    cond,
+                    Effect::Update(plan, key),
+                    0,
+                )
             }
         };
         super::validate::table_name(&name)?;
         let table = self.table(&name)?;
+        if let Effect::Update(plan, _) = &effect {
+            plan.check_keys(&table)?;
+        }
         let key = match (&key_item, &effect) {
             (Some(k), _) => {
                 table.key.check_key_map(k)?;
@@ -235,8 +257,8 @@ impl Database {
         ))
     }
 
-    /// TransactWriteItems: up to 100 conditional puts, deletes and condition checks over any
-    /// tables, all applied or none.
+    /// TransactWriteItems: up to 100 conditional puts, updates, deletes and condition checks
+    /// over any tables, all applied or none.
     pub fn transact_write_items(
         &self,
         input: TransactWriteItemsInput,
@@ -306,6 +328,7 @@ impl Database {
                 Effect::Check => continue,
                 Effect::Put(item) => Some(item),
                 Effect::Delete => None,
+                Effect::Update(plan, key) => Some(plan.apply(&key, old.as_ref())?),
             };
             let change = Change {
                 key: a.key,
@@ -337,6 +360,7 @@ impl Database {
             let projection = Projection::parse(
                 get.projection_expression.as_deref(),
                 get.expression_attribute_names.as_ref(),
+                None,
             )?;
             let table = self.table(&get.table_name)?;
             table.key.check_key_map(&get.key)?;

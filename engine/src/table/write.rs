@@ -97,10 +97,6 @@ impl Database {
 
     /// PutItem: creates or replaces an item.
     pub fn put_item(&self, input: PutItemInput) -> ApiResult<PutItemOutput> {
-        super::legacy::reject(&[
-            ("Expected", input.expected.is_some()),
-            ("ConditionalOperator", input.conditional_operator.is_some()),
-        ])?;
         let (return_old, condition) = single_write_request(
             &input.table_name,
             input.return_values,
@@ -109,6 +105,8 @@ impl Database {
                 names: input.expression_attribute_names.as_ref(),
                 values: input.expression_attribute_values,
                 on_failure: input.return_values_on_condition_check_failure,
+                expected: input.expected.as_ref(),
+                conditional_operator: input.conditional_operator,
             },
         )?;
         let mut item = input.item;
@@ -127,10 +125,6 @@ impl Database {
 
     /// DeleteItem: deletes an item; deleting a missing item succeeds.
     pub fn delete_item(&self, input: DeleteItemInput) -> ApiResult<DeleteItemOutput> {
-        super::legacy::reject(&[
-            ("Expected", input.expected.is_some()),
-            ("ConditionalOperator", input.conditional_operator.is_some()),
-        ])?;
         let (return_old, condition) = single_write_request(
             &input.table_name,
             input.return_values,
@@ -139,6 +133,8 @@ impl Database {
                 names: input.expression_attribute_names.as_ref(),
                 values: input.expression_attribute_values,
                 on_failure: input.return_values_on_condition_check_failure,
+                expected: input.expected.as_ref(),
+                conditional_operator: input.conditional_operator,
             },
         )?;
         let table = self.table(&input.table_name)?;

@@ -1,5 +1,6 @@
 //! Recursive-descent parser for conditions (ConditionExpression, FilterExpression,
-//! KeyConditionExpression) and projections, with DynamoDB's precedence and error messages.
+//! KeyConditionExpression), projections and (in `update`) UpdateExpressions, with DynamoDB's
+//! precedence and error messages.
 //!
 //! Precedence, loosest first: `OR`, `AND`, `NOT`, then comparisons, `BETWEEN`, `IN` and
 //! functions; parentheses group. A syntax error stops parsing at once. Other problems (an
@@ -42,7 +43,7 @@ pub fn parse_projection(text: &str, ctx: &mut ExpressionContext<'_>) -> ApiResul
     let mut parser = Parser::new(text, ExpressionKind::Projection, ctx);
     let mut paths = Vec::new();
     loop {
-        paths.push(parser.path(true)?);
+        paths.push(parser.path(PathWords::Projection)?);
         match parser.peek().kind {
             TokenKind::Comma => parser.advance(),
             TokenKind::Eof => break,
@@ -477,19 +478,18 @@ impl<'s, 'c, 'a> Parser<'s, 'c, 'a> {
                     }
                 }
             }
-            _ => Ok(Term::Path(self.path(false)?)),
+            _ => Ok(Term::Path(self.path(PathWords::Condition)?)),
         }
     }
 
-    /// A document path. `keywords_as_names`: a projection takes `and` for a (reserved) name,
-    /// where a condition's grammar rejects it.
-    fn path(&mut self, keywords_as_names: bool) -> ApiResult<Path> {
-        let mut elements = vec![self.path_name(keywords_as_names)?];
+    /// A document path; `words` says which keywords it takes for (reserved) names.
+    fn path(&mut self, words: PathWords) -> ApiResult<Path> {
+        let mut elements = vec![self.path_name(words)?];
         loop {
             match self.peek().kind {
                 TokenKind::Dot => {
                     self.advance();
-                    elements.push(self.path_name(keywords_as_names)?);
+                    elements.push(self.path_name(words)?);
                 }
                 TokenKind::LBracket => {
                     self.advance();
@@ -518,7 +518,7 @@ impl<'s, 'c, 'a> Parser<'s, 'c, 'a> {
         Ok(Path { elements })
     }
 
-    fn path_name(&mut self, keywords_as_names: bool) -> ApiResult<PathElement> {
+    fn path_name(&mut self, words: PathWords) -> ApiResult<PathElement> {
         let token = self.peek();
         let text = token.text(self.src);
         let name = match token.kind {
@@ -536,7 +536,7 @@ impl<'s, 'c, 'a> Parser<'s, 'c, 'a> {
                 }
             },
             TokenKind::Identifier => text.to_owned(),
-            TokenKind::Keyword(k) if keywords_as_names || k.is_update_section() => text.to_owned(),
+            TokenKind::Keyword(k) if words.takes(k) => text.to_owned(),
             _ => return Err(self.syntax_error()),
         };
         if token.kind != TokenKind::Name && is_reserved(text) {
@@ -547,6 +547,26 @@ impl<'s, 'c, 'a> Parser<'s, 'c, 'a> {
         }
         self.advance();
         Ok(PathElement::Attribute(name))
+    }
+}
+
+/// Which keywords a grammar's document paths take for (reserved) attribute names: a
+/// condition's grammar uses AND, OR, NOT, BETWEEN and IN and an update's the section words, so
+/// neither takes its own words for names; a projection has no keywords and takes them all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PathWords {
+    Condition,
+    Projection,
+    Update,
+}
+
+impl PathWords {
+    fn takes(self, keyword: Keyword) -> bool {
+        match self {
+            PathWords::Condition => keyword.is_update_section(),
+            PathWords::Projection => true,
+            PathWords::Update => !keyword.is_update_section(),
+        }
     }
 }
 
@@ -603,6 +623,9 @@ fn check_overlaps(paths: &[Path], problems: &mut Problems) {
 }
 
 mod calls;
+mod update;
+
+pub use update::parse_update;
 
 #[cfg(test)]
 mod tests;
