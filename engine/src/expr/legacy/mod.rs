@@ -384,11 +384,13 @@ fn validate_condition<'a>(name: &'a str, cond: &LegacyCondition) -> ApiResult<Ch
     Ok(Checked { name, op, operands })
 }
 
-/// The operand types a filter or key condition accepts per operator (dynalite's table).
+/// The operand types a filter or key condition accepts per operator. DynamoDB documents EQ
+/// and NE as "supported for all data types, including lists and maps" (dynalite refuses
+/// BOOL, NULL, L and M there; we follow the documentation).
 fn operand_types(op: ComparisonOperator) -> &'static [&'static str] {
     use ComparisonOperator::*;
     match op {
-        Eq | Ne => &["S", "N", "B", "SS", "NS", "BS"],
+        Eq | Ne => &["S", "N", "B", "SS", "NS", "BS", "BOOL", "NULL", "L", "M"],
         BeginsWith => &["S", "B"],
         Lt | Le | Gt | Ge | In | Between | Contains | NotContains => &["S", "N", "B"],
         // These take no operands; the arity check rejects any.

@@ -620,11 +620,11 @@ fn filter_conditions_checks_operand_types_per_operator() {
     let table = "
         LT LE GT GE IN CONTAINS NOT_CONTAINS => S:a N:1 B:1 / BOOL:true NULL SS:a NS:1 BS:1 M:k L:a
         BETWEEN => S:a N:1 B:1 / BOOL:true NULL SS:a NS:1 BS:1 M:k L:a
-        EQ NE => S:a N:1 B:1 SS:a NS:1 BS:1 / BOOL:true NULL M:k L:a
+        EQ NE => S:a N:1 B:1 SS:a NS:1 BS:1 BOOL:true NULL M:k L:a /
         BEGINS_WITH => S:a B:1 / N:1 BOOL:true NULL SS:a NS:1 BS:1 M:k L:a
     ";
     for (names, operands) in lines(table) {
-        let (accepted, refused) = operands.split_once(" / ").expect("`accepted / refused`");
+        let (accepted, refused) = operands.split_once('/').expect("`accepted / refused`");
         for name in names.split_whitespace() {
             let check = |value: &str, want: String| {
                 let value = if name == "BETWEEN" {
