@@ -10,7 +10,10 @@ use std::hint::black_box;
 use std::time::Duration;
 use tessera_bench::items::{item_1kb, item_key, table_input, TABLE};
 use tessera_bench::rng::Rng;
-use tessera_engine::api::{GetItemInput, PutItemInput, QueryInput};
+use tessera_engine::api::{
+    GetItemInput, Put, PutItemInput, QueryInput, TransactWriteItem, TransactWriteItemsInput,
+    UpdateItemInput,
+};
 use tessera_engine::model::codec::{decode_item, encode_item_to_vec};
 use tessera_engine::model::AttributeValue;
 use tessera_engine::{Config, Database, Durability};
@@ -117,5 +120,50 @@ fn query(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, codec, put_get, query);
+fn update_and_transact(c: &mut Criterion) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = open(dir.path());
+    let one: HashMap<String, AttributeValue> =
+        [(":one".to_owned(), AttributeValue::N(1.into()))].into();
+    let mut g = c.benchmark_group("write_ops");
+    g.measurement_time(Duration::from_secs(4));
+    g.throughput(Throughput::Elements(1));
+    let mut rng = Rng::new(3);
+    g.bench_function("update_item_counter_increment", |b| {
+        b.iter(|| {
+            let key = item_key(rng.below(1000), 0);
+            db.update_item(UpdateItemInput {
+                table_name: TABLE.into(),
+                key,
+                update_expression: Some("ADD hits :one".into()),
+                expression_attribute_values: Some(one.clone()),
+                ..Default::default()
+            })
+            .expect("update")
+        })
+    });
+    let mut next = 0u64;
+    g.bench_function("transact_write_10_items_1kb", |b| {
+        b.iter(|| {
+            let actions = (0..10)
+                .map(|j| {
+                    next += 1;
+                    TransactWriteItem::Put(Put {
+                        table_name: TABLE.into(),
+                        item: item_1kb(next, j),
+                        ..Default::default()
+                    })
+                })
+                .collect();
+            db.transact_write_items(TransactWriteItemsInput {
+                transact_items: actions,
+                client_request_token: None,
+            })
+            .expect("transaction")
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, codec, put_get, query, update_and_transact);
 criterion_main!(benches);

@@ -42,6 +42,11 @@ pub const DOCUMENT_PATH_ELEMENTS_MAX: usize = 32;
 /// it builds, far from the end of a thread's stack. Real expressions nest a few levels.
 pub const EXPRESSION_NESTING_MAX: usize = 100;
 
+/// Most operators (`+`, `-`) and function calls in one UpdateExpression: DynamoDB's documented
+/// limit ("The expression contains too many operators"). With the 4 KB text limit it also
+/// bounds the work of applying an update.
+pub const UPDATE_EXPRESSION_OPERATORS_MAX: usize = 300;
+
 /// Longest `#name` or `:value` placeholder, in bytes including the `#` or `:`, as DynamoDB
 /// enforces on the keys of ExpressionAttributeNames and ExpressionAttributeValues.
 pub const PLACEHOLDER_SIZE_BYTES_MAX: usize = 255;

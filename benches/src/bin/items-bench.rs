@@ -10,14 +10,18 @@
 use anyhow::{Context, Result};
 use clap::Parser;
 use hdrhistogram::Histogram;
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 use tessera_bench::items::{item_1kb, item_key, table_input, TABLE};
 use tessera_bench::keys::key;
 use tessera_bench::rng::Rng;
-use tessera_engine::api::{GetItemInput, PutItemInput};
+use tessera_engine::api::{
+    GetItemInput, Put, PutItemInput, TransactWriteItem, TransactWriteItemsInput, UpdateItemInput,
+};
 use tessera_engine::model::codec::encode_item_to_vec;
+use tessera_engine::model::AttributeValue;
 use tessera_engine::{Config, Database, Durability, Store};
 
 #[derive(Parser, Debug)]
@@ -109,6 +113,37 @@ fn main() -> Result<()> {
         Ok(())
     })?;
 
+    // UpdateItem counter increments (ADD) over 1,000 counters, and 10-item transactions.
+    let one: HashMap<String, AttributeValue> =
+        [(":one".to_owned(), AttributeValue::N(1.into()))].into();
+    let update_rate = run_parallel(args.num, args.threads, |i| {
+        db.update_item(UpdateItemInput {
+            table_name: TABLE.into(),
+            key: item_key(spread(i) % 1000, 1),
+            update_expression: Some("ADD hits :one".into()),
+            expression_attribute_values: Some(one.clone()),
+            ..Default::default()
+        })?;
+        Ok(())
+    })?;
+    let transactions = (args.num / 10).max(1);
+    let txn_rate = run_parallel(transactions, args.threads, |i| {
+        let actions = (0..10)
+            .map(|j| {
+                TransactWriteItem::Put(Put {
+                    table_name: TABLE.into(),
+                    item: item_1kb(spread(i * 10 + j), 2),
+                    ..Default::default()
+                })
+            })
+            .collect();
+        db.transact_write_items(TransactWriteItemsInput {
+            transact_items: actions,
+            client_request_token: None,
+        })?;
+        Ok(())
+    })?;
+
     // Reads are measured once flushes and compactions of the load have finished, so they
     // do not share the two cores with background work.
     db.store().wait_idle()?;
@@ -135,6 +170,11 @@ fn main() -> Result<()> {
     println!(
         "PutItem                      {put_rate:>10.0} ops/s  ({:.0}% of raw)",
         100.0 * put_rate / raw_rate
+    );
+    println!("UpdateItem ADD counter         {update_rate:>10.0} ops/s");
+    println!(
+        "TransactWriteItems, 10 puts   {txn_rate:>10.0} transactions/s ({:.0} items/s)",
+        txn_rate * 10.0
     );
     println!(
         "GetItem 1KB latency (us)     p50 {:.1}  p90 {:.1}  p99 {:.1}  p99.9 {:.1}  max {:.1}",

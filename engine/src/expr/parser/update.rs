@@ -12,7 +12,7 @@
 //!
 //! `(a) + b` is also taken, reading the parentheses as the first operand's. Section words are
 //! case-insensitive, function names case-sensitive. Syntax errors stop the parse; other
-//! problems are collected and the first by [`Rank`] is reported.
+//! problems are collected and the first by `Rank` is reported.
 
 use super::{check_overlaps, check_text, invalid, Parser, PathWords, Problem, Problems};
 use crate::api::ApiResult;
@@ -21,12 +21,9 @@ use crate::expr::context::ExpressionContext;
 use crate::expr::lexer::{Keyword, TokenKind};
 use crate::expr::update::{SetOperand, SetValue, UpdateAction, UpdateExpression};
 use crate::expr::ExpressionKind;
+use crate::limits::UPDATE_EXPRESSION_OPERATORS_MAX;
 use crate::model::AttributeValue;
 use std::collections::BTreeMap;
-
-/// Most operators (`+`, `-`) and function calls an UpdateExpression may hold: DynamoDB's
-/// documented limit.
-const OPERATORS_MAX: usize = 300;
 
 /// The condition-expression functions, which DynamoDB names as misplaced rather than unknown.
 const CONDITION_FUNCTIONS: [&str; 6] = [
@@ -127,8 +124,8 @@ impl UpdateParser<'_, '_, '_> {
                     self.p.expect(TokenKind::Eq)?;
                     UpdateAction::Set(path, self.set_value()?)
                 }
-                Keyword::Add => UpdateAction::Add(path, self.set_operand_value("ADD")?),
-                Keyword::Delete => UpdateAction::Delete(path, self.set_operand_value("DELETE")?),
+                Keyword::Add => UpdateAction::Add(path, self.action_value("ADD")?),
+                Keyword::Delete => UpdateAction::Delete(path, self.action_value("DELETE")?),
                 _ => UpdateAction::Remove(path),
             };
             actions.push(action);
@@ -153,7 +150,7 @@ impl UpdateParser<'_, '_, '_> {
     }
 
     /// The `:v` of an ADD or DELETE action: a number or set for ADD, a set for DELETE.
-    fn set_operand_value(&mut self, operator: &str) -> ApiResult<AttributeValue> {
+    fn action_value(&mut self, operator: &str) -> ApiResult<AttributeValue> {
         if self.p.peek().kind != TokenKind::Value {
             return Err(self.p.syntax_error());
         }
@@ -342,7 +339,7 @@ impl UpdateParser<'_, '_, '_> {
     /// Counts one more operator or function call against DynamoDB's limit.
     fn count_operator(&mut self) -> ApiResult<()> {
         self.operators += 1;
-        if self.operators > OPERATORS_MAX {
+        if self.operators > UPDATE_EXPRESSION_OPERATORS_MAX {
             return Err(invalid(
                 ExpressionKind::Update,
                 &format!(
