@@ -2,7 +2,8 @@
 //!
 //! - durable PutItem of 1 KB items from N concurrent writers, against the raw engine's
 //!   fillrandom of 1 KB values under the same settings (same durability, shards, writers);
-//! - GetItem latency percentiles of 1 KB items (embedded, one reader).
+//! - GetItem latency percentiles of 1 KB items (embedded, one reader);
+//! - UpdateItem counter increments (ADD) and 10-item TransactWriteItems, N writers.
 //!
 //! cargo run --release -p tessera-bench --bin items-bench -- --num 40000 --threads 8
 #![deny(clippy::unwrap_used)]
@@ -113,6 +114,22 @@ fn main() -> Result<()> {
         Ok(())
     })?;
 
+    // Reads are measured once flushes and compactions of the load have finished, so they
+    // do not share the two cores with background work.
+    db.store().wait_idle()?;
+    let mut hist = Histogram::<u64>::new_with_bounds(1, 60_000_000_000, 3)?;
+    let mut rng = Rng::new(11);
+    for _ in 0..args.reads {
+        let i = rng.below(args.num);
+        let started = Instant::now();
+        let out = db.get_item(GetItemInput {
+            table_name: TABLE.into(),
+            key: item_key(spread(i), 0),
+            ..Default::default()
+        })?;
+        hist.record(started.elapsed().as_nanos() as u64)?;
+        anyhow::ensure!(out.item.is_some(), "item {i} missing");
+    }
     // UpdateItem counter increments (ADD) over 1,000 counters, and 10-item transactions.
     let one: HashMap<String, AttributeValue> =
         [(":one".to_owned(), AttributeValue::N(1.into()))].into();
@@ -144,22 +161,6 @@ fn main() -> Result<()> {
         Ok(())
     })?;
 
-    // Reads are measured once flushes and compactions of the load have finished, so they
-    // do not share the two cores with background work.
-    db.store().wait_idle()?;
-    let mut hist = Histogram::<u64>::new_with_bounds(1, 60_000_000_000, 3)?;
-    let mut rng = Rng::new(11);
-    for _ in 0..args.reads {
-        let i = rng.below(args.num);
-        let started = Instant::now();
-        let out = db.get_item(GetItemInput {
-            table_name: TABLE.into(),
-            key: item_key(spread(i), 0),
-            ..Default::default()
-        })?;
-        hist.record(started.elapsed().as_nanos() as u64)?;
-        anyhow::ensure!(out.item.is_some(), "item {i} missing");
-    }
     db.close()?;
 
     println!(
