@@ -1,4 +1,5 @@
-//! Embedding Tessera's item API: a table, items, a Query with pagination and a batch.
+//! Embedding Tessera's item API: a table, a batch, a Query with pagination, an UpdateItem
+//! and a transaction.
 //!
 //! `cargo run -p tessera-engine --example items` (uses a temporary directory).
 
@@ -80,6 +81,54 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     assert_eq!(titles, ["Sunrise", "PartiQL Rocks", "Happy Day"]);
+
+    // UpdateItem: a counter, with the new value returned.
+    let updated = db.update_item(UpdateItemInput {
+        table_name: "Music".into(),
+        key: [
+            ("Artist".to_owned(), s("No One You Know")),
+            ("SongTitle".to_owned(), s("Sunrise")),
+        ]
+        .into(),
+        update_expression: Some("ADD Plays :one".into()),
+        expression_attribute_values: Some(HashMap::from([(":one".to_owned(), n("1")?)])),
+        return_values: Some(ReturnValue::UpdatedNew),
+        ..Default::default()
+    })?;
+    assert_eq!(
+        updated.attributes.and_then(|a| a.get("Plays").cloned()),
+        Some(n("1")?)
+    );
+
+    // TransactWriteItems: all or nothing; here the condition fails, so nothing is written.
+    let cancelled = db.transact_write_items(TransactWriteItemsInput {
+        transact_items: vec![
+            TransactWriteItem::Put(Put {
+                table_name: "Music".into(),
+                item: [
+                    ("Artist".to_owned(), s("Somebody Else")),
+                    ("SongTitle".to_owned(), s("New")),
+                ]
+                .into(),
+                ..Default::default()
+            }),
+            TransactWriteItem::ConditionCheck(ConditionCheck {
+                table_name: "Music".into(),
+                key: [
+                    ("Artist".to_owned(), s("No One You Know")),
+                    ("SongTitle".to_owned(), s("Sunrise")),
+                ]
+                .into(),
+                condition_expression: "attribute_not_exists(Plays)".into(),
+                ..Default::default()
+            }),
+        ],
+        client_request_token: None,
+    });
+    assert_eq!(
+        cancelled.map_err(|e| e.error_type()).unwrap_err(),
+        "TransactionCanceledException"
+    );
 
     // Errors come back in DynamoDB's words.
     let err = db
