@@ -50,3 +50,6 @@ pub const UPDATE_EXPRESSION_OPERATORS_MAX: usize = 300;
 /// Longest `#name` or `:value` placeholder, in bytes including the `#` or `:`, as DynamoDB
 /// enforces on the keys of ExpressionAttributeNames and ExpressionAttributeValues.
 pub const PLACEHOLDER_SIZE_BYTES_MAX: usize = 255;
+
+/// Most operands of one IN comparison: DynamoDB's documented limit of 100.
+pub const IN_OPERANDS_MAX: usize = 100;

@@ -15,7 +15,7 @@ use super::reserved::is_reserved;
 use super::ExpressionKind;
 use crate::api::{ApiError, ApiResult};
 use crate::limits::{
-    DOCUMENT_PATH_ELEMENTS_MAX, EXPRESSION_NESTING_MAX, EXPRESSION_SIZE_BYTES_MAX,
+    DOCUMENT_PATH_ELEMENTS_MAX, EXPRESSION_NESTING_MAX, EXPRESSION_SIZE_BYTES_MAX, IN_OPERANDS_MAX,
 };
 use crate::model::AttributeValue;
 use std::cmp::Ordering;
@@ -409,6 +409,15 @@ impl<'s, 'c, 'a> Parser<'s, 'c, 'a> {
 
     fn in_list(&mut self, operand: Term) -> ApiResult<Condition> {
         let terms = self.arguments()?;
+        if terms.len() > IN_OPERANDS_MAX {
+            return Err(invalid(
+                self.kind,
+                &format!(
+                    "The IN operator is provided with too many operands; number of operands: {}",
+                    terms.len()
+                ),
+            ));
+        }
         let operand = self.operand(operand);
         let list = terms.into_iter().map(|t| self.operand(t)).collect();
         Ok(Condition::In { operand, list })

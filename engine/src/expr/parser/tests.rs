@@ -519,3 +519,13 @@ proptest! {
         exercise(&text.concat());
     }
 }
+
+#[test]
+fn parse_condition_in_takes_at_most_100_operands() {
+    let list = |n: usize| vec!["a"; n].join(", ");
+    assert!(parse(&format!("x IN ({})", list(100))).is_ok());
+    assert_eq!(
+        parse(&format!("x IN ({})", list(101))).unwrap_err(),
+        "Invalid ConditionExpression: The IN operator is provided with too many operands; number of operands: 101"
+    );
+}
