@@ -118,6 +118,63 @@ fn duplicate_error() -> ApiError {
     ApiError::validation("Transaction request cannot include multiple operations on one item")
 }
 
+/// The parts of one action that decide what it does, for [`fingerprint`].
+struct ActionParts<'a> {
+    tag: char,
+    table: &'a str,
+    item_or_key: &'a Item,
+    update: Option<&'a str>,
+    condition: Option<&'a str>,
+    names: Option<&'a AttributeNames>,
+    values: Option<&'a AttributeValues>,
+    on_failure: Option<ReturnValuesOnConditionCheckFailure>,
+}
+
+fn action_parts(action: &TransactWriteItem) -> ActionParts<'_> {
+    match action {
+        TransactWriteItem::ConditionCheck(c) => ActionParts {
+            tag: 'C',
+            table: &c.table_name,
+            item_or_key: &c.key,
+            update: None,
+            condition: Some(&c.condition_expression),
+            names: c.expression_attribute_names.as_ref(),
+            values: c.expression_attribute_values.as_ref(),
+            on_failure: c.return_values_on_condition_check_failure,
+        },
+        TransactWriteItem::Put(p) => ActionParts {
+            tag: 'P',
+            table: &p.table_name,
+            item_or_key: &p.item,
+            update: None,
+            condition: p.condition_expression.as_deref(),
+            names: p.expression_attribute_names.as_ref(),
+            values: p.expression_attribute_values.as_ref(),
+            on_failure: p.return_values_on_condition_check_failure,
+        },
+        TransactWriteItem::Delete(d) => ActionParts {
+            tag: 'D',
+            table: &d.table_name,
+            item_or_key: &d.key,
+            update: None,
+            condition: d.condition_expression.as_deref(),
+            names: d.expression_attribute_names.as_ref(),
+            values: d.expression_attribute_values.as_ref(),
+            on_failure: d.return_values_on_condition_check_failure,
+        },
+        TransactWriteItem::Update(u) => ActionParts {
+            tag: 'U',
+            table: &u.table_name,
+            item_or_key: &u.key,
+            update: Some(&u.update_expression),
+            condition: u.condition_expression.as_deref(),
+            names: u.expression_attribute_names.as_ref(),
+            values: u.expression_attribute_values.as_ref(),
+            on_failure: u.return_values_on_condition_check_failure,
+        },
+    }
+}
+
 /// A stable digest of a request, for ClientRequestToken idempotency (maps are hashed in
 /// key order, so equal requests always agree).
 fn fingerprint(input: &TransactWriteItemsInput) -> u64 {
@@ -127,49 +184,19 @@ fn fingerprint(input: &TransactWriteItemsInput) -> u64 {
     }
     let mut text = String::new();
     for action in &input.transact_items {
-        let _ = match action {
-            TransactWriteItem::ConditionCheck(c) => write!(
-                text,
-                "C{}{:?}{}{}{}{:?}|",
-                c.table_name,
-                c.key,
-                c.condition_expression,
-                sorted(c.expression_attribute_names.as_ref()),
-                sorted(c.expression_attribute_values.as_ref()),
-                c.return_values_on_condition_check_failure
-            ),
-            TransactWriteItem::Put(p) => write!(
-                text,
-                "P{}{:?}{:?}{}{}{:?}|",
-                p.table_name,
-                p.item,
-                p.condition_expression,
-                sorted(p.expression_attribute_names.as_ref()),
-                sorted(p.expression_attribute_values.as_ref()),
-                p.return_values_on_condition_check_failure
-            ),
-            TransactWriteItem::Delete(d) => write!(
-                text,
-                "D{}{:?}{:?}{}{}{:?}|",
-                d.table_name,
-                d.key,
-                d.condition_expression,
-                sorted(d.expression_attribute_names.as_ref()),
-                sorted(d.expression_attribute_values.as_ref()),
-                d.return_values_on_condition_check_failure
-            ),
-            TransactWriteItem::Update(u) => write!(
-                text,
-                "U{}{:?}{}{:?}{}{}{:?}|",
-                u.table_name,
-                u.key,
-                u.update_expression,
-                u.condition_expression,
-                sorted(u.expression_attribute_names.as_ref()),
-                sorted(u.expression_attribute_values.as_ref()),
-                u.return_values_on_condition_check_failure
-            ),
-        };
+        let p = action_parts(action);
+        let _ = write!(
+            text,
+            "{}{:?}{:?}{:?}{:?}{}{}{:?}|",
+            p.tag,
+            p.table,
+            p.item_or_key,
+            p.update,
+            p.condition,
+            sorted(p.names),
+            sorted(p.values),
+            p.on_failure
+        );
     }
     xxhash_rust::xxh3::xxh3_64(text.as_bytes())
 }
