@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 pub mod http;
+pub mod metrics;
 pub mod run;
 pub mod service;
 pub mod wire;

@@ -42,9 +42,20 @@ impl Server {
         content_type: &str,
         body: &[u8],
     ) -> (u16, String, Vec<u8>) {
+        self.request_path(method, "/", target, content_type, body)
+    }
+
+    fn request_path(
+        &self,
+        method: &str,
+        path: &str,
+        target: Option<&str>,
+        content_type: &str,
+        body: &[u8],
+    ) -> (u16, String, Vec<u8>) {
         let mut stream = TcpStream::connect(&self.addr).unwrap();
         let mut head = format!(
-            "{method} / HTTP/1.1\r\nHost: {}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n",
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n",
             self.addr,
             body.len()
         );
@@ -150,6 +161,20 @@ fn http_api_serves_dynamodb_json_and_survives_restart() {
     );
     let (status, _, _) = server.request("PUT", None, "text/plain", b"");
     assert_eq!(status, 404);
+
+    // Prometheus metrics count requests per operation.
+    let (status, _, body) = server.request_path("GET", "/metrics", None, "text/plain", b"");
+    assert_eq!(status, 200);
+    let text = String::from_utf8(body).unwrap();
+    assert!(
+        text.contains("tessera_requests_total{operation=\"PutItem\"} 1"),
+        "{text}"
+    );
+    assert!(
+        text.contains("tessera_request_errors_total{operation=\"GetItem\"} 1"),
+        "{text}"
+    );
+    assert!(text.contains("tessera_engine_writes_total"), "{text}");
 
     // SIGTERM: a clean exit, and the acknowledged write is there after a restart.
     assert_eq!(server.stop(), 0);

@@ -29,6 +29,8 @@ pub struct HttpState {
     pub region: String,
     /// Request ids handed out so far.
     next_request_id: AtomicU64,
+    /// Requests, errors and latency per operation.
+    pub metrics: crate::metrics::Metrics,
 }
 
 impl HttpState {
@@ -38,6 +40,7 @@ impl HttpState {
             db,
             region,
             next_request_id: AtomicU64::new(1),
+            metrics: crate::metrics::Metrics::default(),
         }
     }
 }
@@ -78,6 +81,16 @@ pub async fn handle(
     if request.method() == Method::GET {
         let body = match request.uri().path() {
             "/health" => b"ok\n".to_vec(),
+            "/metrics" => {
+                let db = Arc::clone(&state.db);
+                let text = state.metrics.render(db.store());
+                return Ok(reply(
+                    &state,
+                    StatusCode::OK,
+                    "text/plain; version=0.0.4",
+                    text.into_bytes(),
+                ));
+            }
             _ => format!("healthy: dynamodb.{}.amazonaws.com ", state.region).into_bytes(),
         };
         return Ok(reply(&state, StatusCode::OK, "text/plain", body));
@@ -132,6 +145,7 @@ pub async fn handle(
         }
     };
     let db = Arc::clone(&state.db);
+    let started = std::time::Instant::now();
     let result = tokio::task::spawn_blocking(move || service::call(&db, decoded)).await;
     let (code, body) = match result {
         Ok(Ok(response)) => (200, wire::encode_response(&response)),
@@ -148,5 +162,8 @@ pub async fn handle(
             ))
         }
     };
+    state
+        .metrics
+        .record(&operation, started.elapsed(), code != 200);
     Ok(reply(&state, status(code), &json_type, body))
 }
