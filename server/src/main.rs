@@ -38,8 +38,8 @@ struct ServeArgs {
     /// Shards of a new database (default: the number of cores, at least 2).
     #[arg(long)]
     shards: Option<usize>,
-    /// When a write is acknowledged: `sync` (fsync'd, survives power loss), `interval:<ms>`
-    /// (synced every <ms> ms, survives a crash of the process), or `none`.
+    /// When a write is acknowledged: `sync` (fsync'd, survives power loss), `interval:MS`
+    /// (synced every MS milliseconds, survives a crash of the process), or `none`.
     #[arg(long, default_value = "sync")]
     durability: String,
     /// Region named in ARNs.
@@ -53,7 +53,7 @@ fn parse_durability(text: &str) -> anyhow::Result<Durability> {
         "none" => Ok(Durability::None),
         other => match other.strip_prefix("interval:").map(str::parse::<u64>) {
             Some(Ok(ms)) => Ok(Durability::Interval(ms)),
-            _ => anyhow::bail!("--durability must be sync, none or interval:<ms>, not `{other}`"),
+            _ => anyhow::bail!("--durability must be sync, none or interval:MS, not `{other}`"),
         },
     }
 }

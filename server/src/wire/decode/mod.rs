@@ -122,6 +122,7 @@ impl Decoder {
         }
     }
 
+    /// Records the first invalid AttributeValue of a member, as DynamoDB words it.
     fn invalid_value(&mut self, invalid: Option<Invalid>) {
         if let Some(invalid) = invalid {
             self.semantic(invalid.message);
@@ -136,16 +137,19 @@ impl Decoder {
         }))
     }
 
+    /// An optional string member.
     fn optional_string(&mut self, obj: &Object, key: &str) -> Read<Option<String>> {
         reader::get(obj, key)
             .map(|v| reader::string(v).map(str::to_owned))
             .transpose()
     }
 
+    /// An optional boolean member.
     fn optional_bool(&mut self, obj: &Object, key: &str) -> Read<Option<bool>> {
         reader::get(obj, key).map(reader::boolean).transpose()
     }
 
+    /// An optional integer member of Java type `ty`.
     fn optional_integer(&mut self, obj: &Object, key: &str, ty: IntegerType) -> Read<Option<i64>> {
         reader::get(obj, key)
             .map(|v| reader::integer(v, ty))
@@ -351,6 +355,7 @@ impl Decoder {
         Ok(())
     }
 
+    /// `ReturnValues`.
     fn return_values(&mut self, obj: &Object) -> Read<Option<ReturnValue>> {
         self.enumeration(obj, "ReturnValues", "returnValues", &RETURN_VALUES)
     }
@@ -369,6 +374,7 @@ impl Decoder {
         )
     }
 
+    /// `ConditionalOperator`.
     fn conditional_operator(&mut self, obj: &Object) -> Read<Option<ConditionalOperator>> {
         self.enumeration(
             obj,
