@@ -531,15 +531,15 @@ fn query_malformed_key_conditions_are_rejected() {
     );
     assert_validation(
         run("pk = :p OR sk = :v", &v),
-        "Invalid KeyConditionExpression: Invalid operator used in KeyConditionExpression: OR",
+        "Invalid operator used in KeyConditionExpression: OR",
     );
     assert_validation(
         run("pk = :p AND sk <> :v", &v),
-        "Invalid KeyConditionExpression: Invalid operator used in KeyConditionExpression: <>",
+        "Invalid operator used in KeyConditionExpression: <>",
     );
     assert_validation(
         run("pk = :p AND sk = :v AND sk > :v", &v),
-        "Invalid KeyConditionExpression: KeyConditionExpressions must only contain one condition per key",
+        "KeyConditionExpressions must only contain one condition per key",
     );
     assert_validation(
         run("pk = :p AND sk = :v", &[(":v", s("1"))]),
@@ -570,7 +570,7 @@ fn query_malformed_key_conditions_are_rejected() {
     assert_eq!(with_partition(s(&"k".repeat(2048))).unwrap().count, 0);
     assert_validation(
         run("pk = :p AND doc.a = :v", &v),
-        "Invalid KeyConditionExpression: KeyConditionExpressions cannot have conditions on nested attributes",
+        "KeyConditionExpressions cannot have conditions on nested attributes",
     );
 }
 

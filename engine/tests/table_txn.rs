@@ -382,3 +382,21 @@ fn transact_get_reads_items_in_order_with_projection() {
         "1 validation error detected: Value '[]' at 'transactItems' failed to satisfy constraint: Member must have length greater than or equal to 1",
     );
 }
+
+#[test]
+fn transact_table_name_errors_name_the_action_member() {
+    let (_dir, db) = setup();
+    assert_validation(
+        db.transact_get_items(TransactGetItemsInput {
+            transact_items: vec![
+                Get { table_name: "Missing".into(), key: id("a"), ..Default::default() },
+                Get { table_name: "bad!name".into(), key: id("a"), ..Default::default() },
+            ],
+        }),
+        "1 validation error detected: Value 'bad!name' at 'transactItems.2.member.get.tableName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+",
+    );
+    assert_validation(
+        transact(&db, vec![put_action("bad!name", id("a"), None, None)]),
+        "1 validation error detected: Value 'bad!name' at 'transactItems.1.member.put.tableName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+",
+    );
+}

@@ -126,8 +126,11 @@ impl Part {
     }
 }
 
+/// A key condition of the wrong shape. DynamoDB words these without the "Invalid
+/// KeyConditionExpression: " prefix its operand-type errors carry (dynalite's AWS-derived
+/// tests).
 fn shape_error(detail: &str) -> ApiError {
-    ApiError::validation(format!("Invalid KeyConditionExpression: {detail}"))
+    ApiError::validation(detail)
 }
 
 fn missed(key: &str) -> ApiError {
@@ -265,9 +268,9 @@ fn check_key(
     }
     if part.op == KeyOp::BeginsWith && key_type == ScalarType::N {
         // The parser already rejects a numeric prefix; this guards hand-built conditions.
-        return Err(shape_error(
-            "Incorrect operand type for operator or function; operator or function: \
-             begins_with, operand type: N",
+        return Err(ApiError::validation(
+            "Invalid KeyConditionExpression: Incorrect operand type for operator or function; \
+             operator or function: begins_with, operand type: N",
         ));
     }
     if is_partition && part.op != KeyOp::Compare(Comparator::Eq) {
@@ -369,17 +372,17 @@ mod tests {
     fn key_condition_other_operators_and_functions_are_rejected() {
         check_table(
             r##"
-            N pk = :s OR sk = :n1 => E: Invalid operator used in KeyConditionExpression: OR
-            - NOT pk = :s => E: Invalid operator used in KeyConditionExpression: NOT
-            - pk IN (:s) => E: Invalid operator used in KeyConditionExpression: IN
-            - pk <> :s => E: Invalid operator used in KeyConditionExpression: <>
-            - attribute_exists(pk) => E: Invalid operator used in KeyConditionExpression: attribute_exists
-            - attribute_not_exists(pk) => E: Invalid operator used in KeyConditionExpression: attribute_not_exists
-            - attribute_type(pk, :typeS) => E: Invalid operator used in KeyConditionExpression: attribute_type
-            - contains(pk, :s) => E: Invalid operator used in KeyConditionExpression: contains
-            N pk = :s AND (sk = :n1 OR sk = :n5) => E: Invalid operator used in KeyConditionExpression: OR
-            - size(pk) = :n1 => E: KeyConditionExpressions cannot contain nested operations
-            N pk = size(sk) => E: KeyConditionExpressions cannot contain nested operations
+            N pk = :s OR sk = :n1 => Invalid operator used in KeyConditionExpression: OR
+            - NOT pk = :s => Invalid operator used in KeyConditionExpression: NOT
+            - pk IN (:s) => Invalid operator used in KeyConditionExpression: IN
+            - pk <> :s => Invalid operator used in KeyConditionExpression: <>
+            - attribute_exists(pk) => Invalid operator used in KeyConditionExpression: attribute_exists
+            - attribute_not_exists(pk) => Invalid operator used in KeyConditionExpression: attribute_not_exists
+            - attribute_type(pk, :typeS) => Invalid operator used in KeyConditionExpression: attribute_type
+            - contains(pk, :s) => Invalid operator used in KeyConditionExpression: contains
+            N pk = :s AND (sk = :n1 OR sk = :n5) => Invalid operator used in KeyConditionExpression: OR
+            - size(pk) = :n1 => KeyConditionExpressions cannot contain nested operations
+            N pk = size(sk) => KeyConditionExpressions cannot contain nested operations
         "##,
         );
     }
@@ -388,22 +391,22 @@ mod tests {
     fn key_condition_malformed_tests_are_rejected_in_text_order() {
         check_table(
             r##"
-            N :n1 BETWEEN sk AND :n5 => E: Invalid condition in KeyConditionExpression: BETWEEN operator must have the key attribute as its first operand
-            S begins_with(:t, sk) => E: Invalid condition in KeyConditionExpression: begins_with operator must have the key attribute as its first operand
-            N pk = sk => E: Invalid condition in KeyConditionExpression: Multiple attribute names used in one condition
-            N sk BETWEEN pk AND :n5 => E: Invalid condition in KeyConditionExpression: Multiple attribute names used in one condition
-            S begins_with(pk, sk) => E: Invalid condition in KeyConditionExpression: Multiple attribute names used in one condition
-            - b > a.b => E: Invalid condition in KeyConditionExpression: Multiple attribute names used in one condition
-            - pk.x = :s => E: KeyConditionExpressions cannot have conditions on nested attributes
-            - pk[0] = :s => E: KeyConditionExpressions cannot have conditions on nested attributes
-            S pk = :s AND begins_with(sk.x, :t) => E: KeyConditionExpressions cannot have conditions on nested attributes
-            - extra.x = :s => E: KeyConditionExpressions cannot have conditions on nested attributes
-            - b.d > :s AND size(e) > :n1 => E: KeyConditionExpressions cannot have conditions on nested attributes
-            - size(b) > a AND a.b > :s => E: KeyConditionExpressions cannot contain nested operations
-            - :s = :t => E: Invalid condition in KeyConditionExpression: No key attribute specified
-            N pk = :s AND :n1 < :n5 => E: Invalid condition in KeyConditionExpression: No key attribute specified
-            - pk = :s AND pk = :t => E: KeyConditionExpressions must only contain one condition per key
-            N pk = :s AND sk > :n1 AND sk < :n5 => E: KeyConditionExpressions must only contain one condition per key
+            N :n1 BETWEEN sk AND :n5 => Invalid condition in KeyConditionExpression: BETWEEN operator must have the key attribute as its first operand
+            S begins_with(:t, sk) => Invalid condition in KeyConditionExpression: begins_with operator must have the key attribute as its first operand
+            N pk = sk => Invalid condition in KeyConditionExpression: Multiple attribute names used in one condition
+            N sk BETWEEN pk AND :n5 => Invalid condition in KeyConditionExpression: Multiple attribute names used in one condition
+            S begins_with(pk, sk) => Invalid condition in KeyConditionExpression: Multiple attribute names used in one condition
+            - b > a.b => Invalid condition in KeyConditionExpression: Multiple attribute names used in one condition
+            - pk.x = :s => KeyConditionExpressions cannot have conditions on nested attributes
+            - pk[0] = :s => KeyConditionExpressions cannot have conditions on nested attributes
+            S pk = :s AND begins_with(sk.x, :t) => KeyConditionExpressions cannot have conditions on nested attributes
+            - extra.x = :s => KeyConditionExpressions cannot have conditions on nested attributes
+            - b.d > :s AND size(e) > :n1 => KeyConditionExpressions cannot have conditions on nested attributes
+            - size(b) > a AND a.b > :s => KeyConditionExpressions cannot contain nested operations
+            - :s = :t => Invalid condition in KeyConditionExpression: No key attribute specified
+            N pk = :s AND :n1 < :n5 => Invalid condition in KeyConditionExpression: No key attribute specified
+            - pk = :s AND pk = :t => KeyConditionExpressions must only contain one condition per key
+            N pk = :s AND sk > :n1 AND sk < :n5 => KeyConditionExpressions must only contain one condition per key
         "##,
         );
     }

@@ -257,7 +257,6 @@ impl Database {
                 )
             }
         };
-        super::validate::table_name(&name)?;
         let table = self.table(&name)?;
         if let Effect::Update(plan, _) = &effect {
             plan.check_keys(&table)?;
@@ -318,6 +317,19 @@ impl Database {
     }
 
     fn run_write_transaction(&self, items: Vec<TransactWriteItem>) -> ApiResult<()> {
+        let mut errors = super::validate::Errors::default();
+        for (i, item) in items.iter().enumerate() {
+            let p = action_parts(item);
+            let kind = match p.tag {
+                'C' => "conditionCheck",
+                'P' => "put",
+                'D' => "delete",
+                _ => "update",
+            };
+            let member = format!("transactItems.{}.member.{kind}.tableName", i + 1);
+            super::validate::name_constraints(&mut errors, p.table, &member);
+        }
+        errors.finish()?;
         let mut actions = Vec::with_capacity(items.len());
         let mut seen = HashSet::new();
         let mut size = 0usize;
@@ -380,10 +392,15 @@ impl Database {
         input: TransactGetItemsInput,
     ) -> ApiResult<TransactGetItemsOutput> {
         count_error(input.transact_items.len())?;
+        let mut errors = super::validate::Errors::default();
+        for (i, get) in input.transact_items.iter().enumerate() {
+            let member = format!("transactItems.{}.member.get.tableName", i + 1);
+            super::validate::name_constraints(&mut errors, &get.table_name, &member);
+        }
+        errors.finish()?;
         let mut plans = Vec::with_capacity(input.transact_items.len());
         let mut seen = HashSet::new();
         for get in &input.transact_items {
-            super::validate::table_name(&get.table_name)?;
             let projection = Projection::parse(
                 get.projection_expression.as_deref(),
                 get.expression_attribute_names.as_ref(),
