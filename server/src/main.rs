@@ -1,6 +1,8 @@
-//! The `tessera` binary: parses the command line and starts the server.
+//! The `tessera` binary: parses the command line (and an optional config file) and starts the
+//! server.
 
 use clap::{Parser, Subcommand};
+use std::io::Write as _;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -13,12 +15,25 @@ use tessera_server::run::{serve, termination_signal, ServeOptions};
     version,
     about = "Tessera: a self-hosted DynamoDB-compatible database",
     long_about = "Tessera: a self-hosted DynamoDB-compatible database.\n\n\
-        `tessera serve` starts the DynamoDB HTTP API (POST / with X-Amz-Target, as the AWS CLI, \
-        boto3 and the AWS SDKs send it) on a database directory. Any credentials are accepted."
+        `tessera serve` opens a database directory and serves it two ways: DynamoDB's \
+        JSON-over-HTTP API (POST / with X-Amz-Target, as the AWS CLI, boto3 and the AWS SDKs \
+        send it; any credentials are accepted) and Tessera's binary protocol (docs/protocol.md; \
+        the Rust client is tessera_server::client). GET /health answers `ok`, GET /metrics \
+        gives Prometheus metrics."
 )]
 struct Cli {
+    /// Log format on stderr: `text` or `json` (one JSON object per line). The level comes
+    /// from RUST_LOG (default `info`).
+    #[arg(long, global = true, default_value = "text")]
+    log_format: LogFormat,
     #[command(subcommand)]
     command: Command,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Subcommand, Debug)]
@@ -27,24 +42,56 @@ enum Command {
     Serve(ServeArgs),
 }
 
-#[derive(clap::Args, Debug)]
+/// Every setting is optional here: a flag wins over the config file, which wins over the
+/// default named in the help.
+#[derive(clap::Args, Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct ServeArgs {
-    /// Database directory (created if absent).
-    #[arg(long, default_value = "tessera-data")]
-    data_dir: PathBuf,
-    /// Address of the DynamoDB HTTP API (port 0 picks a free port).
-    #[arg(long, default_value = "127.0.0.1:8000")]
-    http: SocketAddr,
-    /// Shards of a new database (default: the number of cores, at least 2).
+    /// TOML file with any of the settings below, named as the flags are
+    /// (`data-dir = "/var/lib/tessera"`, `http = "0.0.0.0:8000"`, `shards = 4`, ...).
+    #[arg(long, value_name = "FILE")]
+    #[serde(skip)]
+    config: Option<PathBuf>,
+    /// Database directory, created if absent [default: tessera-data].
+    #[arg(long, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// Address of the DynamoDB HTTP API; port 0 picks a free port [default: 127.0.0.1:8000].
+    #[arg(long, value_name = "ADDR")]
+    http: Option<SocketAddr>,
+    /// Address of the binary protocol; port 0 picks a free port [default: 127.0.0.1:8100].
+    #[arg(long, value_name = "ADDR")]
+    binary: Option<SocketAddr>,
+    /// Shards of a new database; an existing one keeps its own [default: cores, at least 2].
     #[arg(long)]
     shards: Option<usize>,
-    /// When a write is acknowledged: `sync` (fsync'd, survives power loss), `interval:MS`
-    /// (synced every MS milliseconds, survives a crash of the process), or `none`.
-    #[arg(long, default_value = "sync")]
-    durability: String,
-    /// Region named in ARNs.
-    #[arg(long, default_value = "us-east-1")]
-    region: String,
+    /// When a write is acknowledged: `sync` (fsync'd first, survives power loss),
+    /// `interval:MS` (synced every MS milliseconds, survives a crash of the process), or
+    /// `none` [default: sync].
+    #[arg(long)]
+    durability: Option<String>,
+    /// Memory for caching, e.g. `256MiB`, `1GiB` or a byte count (the engine's block cache;
+    /// the item cache will share it) [default: 64MiB].
+    #[arg(long, value_name = "SIZE")]
+    cache_size: Option<String>,
+    /// Region named in ARNs and the health text [default: us-east-1].
+    #[arg(long)]
+    region: Option<String>,
+}
+
+impl ServeArgs {
+    /// Fills what the command line left unset from `file`.
+    fn or(self, file: ServeArgs) -> ServeArgs {
+        ServeArgs {
+            config: self.config,
+            data_dir: self.data_dir.or(file.data_dir),
+            http: self.http.or(file.http),
+            binary: self.binary.or(file.binary),
+            shards: self.shards.or(file.shards),
+            durability: self.durability.or(file.durability),
+            cache_size: self.cache_size.or(file.cache_size),
+            region: self.region.or(file.region),
+        }
+    }
 }
 
 fn parse_durability(text: &str) -> anyhow::Result<Durability> {
@@ -53,14 +100,50 @@ fn parse_durability(text: &str) -> anyhow::Result<Durability> {
         "none" => Ok(Durability::None),
         other => match other.strip_prefix("interval:").map(str::parse::<u64>) {
             Some(Ok(ms)) => Ok(Durability::Interval(ms)),
-            _ => anyhow::bail!("--durability must be sync, none or interval:MS, not `{other}`"),
+            _ => anyhow::bail!("durability must be sync, none or interval:MS, not `{other}`"),
         },
     }
 }
 
+/// Parses `1048576`, `64MiB`, `64MB`, `1GiB`, `512KiB` (units are powers of 1024).
+fn parse_size(text: &str) -> anyhow::Result<u64> {
+    let t = text.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (digits, unit) = t.split_at(split);
+    let n: u64 = digits
+        .parse()
+        .map_err(|_| anyhow::anyhow!("cache size `{text}` does not start with a number"))?;
+    let scale: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" | "kib" => 1 << 10,
+        "m" | "mb" | "mib" => 1 << 20,
+        "g" | "gb" | "gib" => 1 << 30,
+        _ => anyhow::bail!("cache size `{text}`: the unit must be KiB, MiB or GiB"),
+    };
+    n.checked_mul(scale)
+        .ok_or_else(|| anyhow::anyhow!("cache size `{text}` is too large"))
+}
+
+fn init_logging(format: LogFormat) {
+    let mut builder =
+        env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info"));
+    if let LogFormat::Json = format {
+        builder.format(|buf, record| {
+            let line = serde_json::json!({
+                "ts": buf.timestamp_micros().to_string(),
+                "level": record.level().as_str(),
+                "target": record.target(),
+                "msg": record.args().to_string(),
+            });
+            writeln!(buf, "{line}")
+        });
+    }
+    builder.init();
+}
+
 fn main() -> ExitCode {
-    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
     let cli = Cli::parse();
+    init_logging(cli.log_format);
     let result = match cli.command {
         Command::Serve(args) => run_serve(args),
     };
@@ -74,14 +157,33 @@ fn main() -> ExitCode {
     }
 }
 
-fn run_serve(args: ServeArgs) -> anyhow::Result<()> {
-    let options = ServeOptions {
-        data_dir: args.data_dir,
-        http: args.http,
-        shards: args.shards,
-        durability: parse_durability(&args.durability)?,
-        region: args.region,
+fn options(args: ServeArgs) -> anyhow::Result<ServeOptions> {
+    let args = match &args.config {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| anyhow::anyhow!("cannot read config file {}: {e}", path.display()))?;
+            let file: ServeArgs = toml::from_str(&text)
+                .map_err(|e| anyhow::anyhow!("config file {}: {e}", path.display()))?;
+            args.or(file)
+        }
+        None => args,
     };
+    let default_addr = |port: u16| SocketAddr::from(([127, 0, 0, 1], port));
+    Ok(ServeOptions {
+        data_dir: args
+            .data_dir
+            .unwrap_or_else(|| PathBuf::from("tessera-data")),
+        http: args.http.unwrap_or_else(|| default_addr(8000)),
+        binary: args.binary.unwrap_or_else(|| default_addr(8100)),
+        shards: args.shards,
+        durability: parse_durability(args.durability.as_deref().unwrap_or("sync"))?,
+        region: args.region.unwrap_or_else(|| "us-east-1".to_owned()),
+        cache_bytes: args.cache_size.as_deref().map(parse_size).transpose()?,
+    })
+}
+
+fn run_serve(args: ServeArgs) -> anyhow::Result<()> {
+    let options = options(args)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -89,16 +191,68 @@ fn run_serve(args: ServeArgs) -> anyhow::Result<()> {
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
         tokio::spawn(async move {
             termination_signal().await;
+            log::info!("shutdown requested");
             let _ = stop_tx.send(true);
         });
         let data_dir = options.data_dir.clone();
-        serve(options, stop_rx, |addr| {
-            // Tests read this line to find the port.
+        serve(options, stop_rx, |at| {
+            // Tests read these two lines to find the ports.
             println!(
-                "tessera: DynamoDB HTTP API listening on http://{addr} (data in {})",
+                "tessera: DynamoDB HTTP API listening on http://{} (data in {})",
+                at.http,
                 data_dir.display()
             );
+            println!("tessera: binary protocol listening on tcp://{}", at.binary);
         })
         .await
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_size_units() {
+        assert_eq!(parse_size("1048576").unwrap(), 1 << 20);
+        assert_eq!(parse_size("64MiB").unwrap(), 64 << 20);
+        assert_eq!(parse_size("2 GB").unwrap(), 2 << 30);
+        assert!(parse_size("lots").is_err());
+        assert!(parse_size("5TB").is_err());
+    }
+
+    #[test]
+    fn options_flags_win_over_config_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tessera.toml");
+        std::fs::write(
+            &path,
+            "data-dir = \"/srv/t\"\nhttp = \"0.0.0.0:9000\"\nshards = 3\ncache-size = \"1GiB\"\n",
+        )
+        .unwrap();
+        let args = ServeArgs {
+            config: Some(path),
+            shards: Some(5),
+            ..Default::default()
+        };
+        let o = options(args).unwrap();
+        assert_eq!(o.data_dir, PathBuf::from("/srv/t"));
+        assert_eq!(o.http.to_string(), "0.0.0.0:9000");
+        assert_eq!(o.binary.to_string(), "127.0.0.1:8100");
+        assert_eq!(o.shards, Some(5));
+        assert_eq!(o.cache_bytes, Some(1 << 30));
+    }
+
+    #[test]
+    fn options_unknown_config_key_is_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bad.toml");
+        std::fs::write(&path, "htp = \"x\"\n").unwrap();
+        let e = options(ServeArgs {
+            config: Some(path),
+            ..Default::default()
+        })
+        .unwrap_err();
+        assert!(e.to_string().contains("htp"), "{e}");
+    }
 }

@@ -24,24 +24,40 @@ pub struct ServeOptions {
     pub data_dir: PathBuf,
     /// Address of the DynamoDB HTTP API.
     pub http: SocketAddr,
+    /// Address of the binary protocol.
+    pub binary: SocketAddr,
     /// Shard count for a new database (an existing one keeps its own).
     pub shards: Option<usize>,
     /// Durability of acknowledged writes.
     pub durability: Durability,
     /// Region named in ARNs and the health text.
     pub region: String,
+    /// Bytes of memory for caching (the engine's block cache until the item cache lands).
+    pub cache_bytes: Option<u64>,
 }
 
-/// Opens the database, binds the listener, calls `on_listening` with the bound address,
+/// Where a started server listens.
+#[derive(Debug, Clone, Copy)]
+pub struct Listening {
+    /// The DynamoDB HTTP API.
+    pub http: SocketAddr,
+    /// The binary protocol.
+    pub binary: SocketAddr,
+}
+
+/// Opens the database, binds the listeners, calls `on_listening` with the bound addresses,
 /// serves until `shutdown` turns true, then drains and closes.
 pub async fn serve(
     options: ServeOptions,
     mut shutdown: watch::Receiver<bool>,
-    on_listening: impl FnOnce(SocketAddr),
+    on_listening: impl FnOnce(Listening),
 ) -> anyhow::Result<()> {
     let mut config = Config::new(&options.data_dir).durability(options.durability);
     if let Some(n) = options.shards {
         config = config.shard_count(n);
+    }
+    if let Some(bytes) = options.cache_bytes {
+        config = config.block_cache_bytes(bytes);
     }
     let db_options = tessera_engine::DatabaseOptions {
         region: options.region.clone(),
@@ -49,12 +65,34 @@ pub async fn serve(
     };
     let db = tokio::task::spawn_blocking(move || Database::open_with(config, db_options)).await??;
     let db = Arc::new(db);
-    let listener = TcpListener::bind(options.http).await?;
-    on_listening(listener.local_addr()?);
+    let listener = TcpListener::bind(options.http)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {} (HTTP): {e}", options.http))?;
+    let binary = TcpListener::bind(options.binary)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {} (binary): {e}", options.binary))?;
+    on_listening(Listening {
+        http: listener.local_addr()?,
+        binary: binary.local_addr()?,
+    });
     let state = Arc::new(HttpState::new(Arc::clone(&db), options.region.clone()));
     let mut connections = JoinSet::new();
     loop {
         tokio::select! {
+            accepted = binary.accept() => {
+                match accepted {
+                    Ok((stream, peer)) => {
+                        let _ = stream.set_nodelay(true);
+                        log::debug!("binary connection from {peer}");
+                        connections.spawn(crate::binary::listener::serve_connection(
+                            stream,
+                            Arc::clone(&state),
+                            shutdown.clone(),
+                        ));
+                    }
+                    Err(e) => log::warn!("accept failed (binary): {e}"),
+                }
+            }
             accepted = listener.accept() => {
                 let (stream, _) = match accepted {
                     Ok(a) => a,
@@ -89,6 +127,7 @@ pub async fn serve(
         while connections.try_join_next().is_some() {}
     }
     drop(listener);
+    drop(binary);
     log::info!("shutting down: finishing in-flight requests");
     let drained = tokio::time::timeout(DRAIN_TIMEOUT, async {
         while connections.join_next().await.is_some() {}

@@ -9,7 +9,10 @@ use std::process::{Child, Command, Stdio};
 /// A running `tessera serve` on an ephemeral port.
 pub struct Server {
     pub child: Child,
+    /// The HTTP API's `host:port`.
     pub addr: String,
+    /// The binary protocol's `host:port`.
+    pub binary_addr: String,
 }
 
 impl Server {
@@ -20,24 +23,37 @@ impl Server {
     /// Starts the server with extra `serve` flags.
     pub fn start_with(data_dir: &std::path::Path, flags: &[&str]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_tessera"))
-            .args(["serve", "--http", "127.0.0.1:0", "--data-dir"])
+            .args([
+                "serve",
+                "--http",
+                "127.0.0.1:0",
+                "--binary",
+                "127.0.0.1:0",
+                "--data-dir",
+            ])
             .arg(data_dir)
             .args(flags)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let addr = line
-            .split("http://")
-            .nth(1)
-            .and_then(|rest| rest.split_whitespace().next())
-            .unwrap_or_else(|| panic!("no address in {line:?}"))
-            .to_owned();
-        Server { child, addr }
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut address = |scheme: &str| {
+            let mut line = String::new();
+            stdout.read_line(&mut line).unwrap();
+            line.split(scheme)
+                .nth(1)
+                .and_then(|rest| rest.split_whitespace().next())
+                .unwrap_or_else(|| panic!("no {scheme} address in {line:?}"))
+                .to_owned()
+        };
+        let addr = address("http://");
+        let binary_addr = address("tcp://");
+        Server {
+            child,
+            addr,
+            binary_addr,
+        }
     }
 
     /// Sends one request and returns (status, headers lower-cased, body).
