@@ -75,6 +75,13 @@ macro_rules! operations {
             }
         }
 
+        /// Appends the payload of `request` and returns its opcode.
+        pub fn encode_request(request: &Request, out: &mut Vec<u8>) -> u8 {
+            match request {
+                $( Request::$op(r) => { r.put(out); $code } )*
+            }
+        }
+
         /// Appends the payload of a successful response.
         pub fn encode_response(response: &Response, out: &mut Vec<u8>) {
             match response {

@@ -4,7 +4,7 @@
 use tessera_engine::api::*;
 
 /// Every operation the server answers, with its decoded request.
-#[derive(Debug)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Request {
     /// CreateTable.
     CreateTable(CreateTableInput),
@@ -39,7 +39,7 @@ pub enum Request {
 }
 
 /// The response of each operation.
-#[derive(Debug)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Response {
     /// CreateTable.
     CreateTable(CreateTableOutput),
