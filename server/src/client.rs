@@ -24,7 +24,7 @@
 
 use crate::binary::codec::{decode_all, encode, ErrorBody};
 use crate::binary::frame::{self, Layer, ResponseFrame, STATUS_ERROR, STATUS_OK};
-use crate::binary::{write_coalesced, Operation, OPCODE_PING};
+use crate::binary::{Operation, OPCODE_PING};
 use bytes::BytesMut;
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -32,8 +32,9 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use tessera_engine::api::*;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::tcp::OwnedWriteHalf;
 use tokio::net::TcpStream;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{oneshot, Notify};
 
 /// Why a call failed.
 #[derive(Debug)]
@@ -141,9 +142,97 @@ struct PendingCalls {
     calls: HashMap<u64, oneshot::Sender<ResponseFrame>>,
 }
 
-/// One TCP connection: a writer task sending queued frames, a reader task completing calls.
+/// Frames waiting to be written, and whether the writer task is on them.
+#[derive(Default)]
+struct Outbox {
+    pending: Vec<u8>,
+    writer_busy: bool,
+    closed: bool,
+}
+
+/// The sending side of a connection. A call writes its frame itself with one non-blocking
+/// `write` when nothing is queued (no task hand-off on the fast path); otherwise, or when
+/// the socket takes only part of it, the bytes join the outbox, which the writer task sends
+/// in one write per batch. A caller never awaits while writing, so dropping a call future
+/// cannot cut a frame in half.
+struct Sender {
+    socket: OwnedWriteHalf,
+    outbox: Mutex<Outbox>,
+    wake: Notify,
+}
+
+impl Sender {
+    fn send(&self, frame: &[u8]) -> Result<(), ClientError> {
+        let mut outbox = self.outbox.lock().unwrap_or_else(PoisonError::into_inner);
+        if outbox.closed {
+            return Err(ClientError::Closed);
+        }
+        let mut written = 0;
+        if !outbox.writer_busy {
+            written = match self.socket.try_write(frame) {
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => 0,
+                Err(e) => return Err(ClientError::Io(e)),
+            };
+            if written == frame.len() {
+                return Ok(());
+            }
+            outbox.writer_busy = true;
+            self.wake.notify_one();
+        }
+        outbox.pending.extend_from_slice(&frame[written..]);
+        Ok(())
+    }
+
+    fn close(&self) {
+        self.outbox
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .closed = true;
+        self.wake.notify_one();
+    }
+}
+
+/// Writes what the outbox gathers until the connection closes.
+async fn write_outbox(sender: Arc<Sender>) {
+    let mut batch = Vec::new();
+    loop {
+        {
+            let mut outbox = sender.outbox.lock().unwrap_or_else(PoisonError::into_inner);
+            std::mem::swap(&mut batch, &mut outbox.pending);
+            if batch.is_empty() {
+                outbox.writer_busy = false;
+                if outbox.closed {
+                    return;
+                }
+            }
+        }
+        if batch.is_empty() {
+            sender.wake.notified().await;
+            continue;
+        }
+        let mut at = 0;
+        while at < batch.len() {
+            if sender.socket.writable().await.is_err() {
+                sender.close();
+                return;
+            }
+            match sender.socket.try_write(&batch[at..]) {
+                Ok(n) => at += n,
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+                Err(_) => {
+                    sender.close();
+                    return;
+                }
+            }
+        }
+        batch.clear();
+    }
+}
+
+/// One TCP connection: calls write through its [`Sender`], a reader task completes them.
 struct Connection {
-    tx: mpsc::UnboundedSender<Vec<u8>>,
+    sender: Arc<Sender>,
     pending: Arc<Pending>,
     next_id: AtomicU64,
     broken: Arc<AtomicBool>,
@@ -167,8 +256,12 @@ impl Connection {
             )));
         }
         let (reader, writer) = stream.into_split();
-        let (tx, rx) = mpsc::unbounded_channel();
-        tokio::spawn(write_coalesced(writer, rx));
+        let sender = Arc::new(Sender {
+            socket: writer,
+            outbox: Mutex::default(),
+            wake: Notify::new(),
+        });
+        tokio::spawn(write_outbox(Arc::clone(&sender)));
         let pending: Arc<Pending> = Arc::default();
         let broken = Arc::new(AtomicBool::new(false));
         tokio::spawn(read_responses(
@@ -177,7 +270,7 @@ impl Connection {
             Arc::clone(&broken),
         ));
         Ok(Connection {
-            tx,
+            sender,
             pending,
             next_id: AtomicU64::new(1),
             broken,
@@ -210,15 +303,22 @@ impl Connection {
         }
         let mut out = Vec::with_capacity(len + 4);
         frame::put_request(&mut out, id, opcode, layer, payload);
-        if self.tx.send(out).is_err() {
+        if let Err(e) = self.sender.send(&out) {
             self.pending
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
                 .calls
                 .remove(&id);
-            return Err(ClientError::Closed);
+            return Err(e);
         }
         answer.await.map_err(|_| ClientError::Closed)
+    }
+}
+
+impl Drop for Connection {
+    fn drop(&mut self) {
+        // The writer task sends what is queued, then ends; the socket closes with it.
+        self.sender.close();
     }
 }
 

@@ -24,3 +24,10 @@ pub fn call(db: &Database, request: Request) -> ApiResult<Response> {
         Request::TransactGetItems(i) => Response::TransactGetItems(db.transact_get_items(i)?),
     })
 }
+
+/// Whether `request` may run on a network thread instead of the blocking pool: a single-key
+/// read, which never waits for a lock or an fsync (a cold page costs one disk read, and the
+/// thread hand-off saved pays for that in the common, cached case).
+pub fn runs_inline(request: &Request) -> bool {
+    matches!(request, Request::GetItem(_))
+}

@@ -1,11 +1,12 @@
 //! The server side of a binary-protocol connection.
 //!
-//! After the handshake, a reader loop cuts request frames off the socket and hands each to
-//! the blocking pool, where it is decoded, run and encoded; finished response frames go to a
-//! writer task that sends whatever has queued up in one write, so a pipelined burst costs a
-//! few syscalls instead of one per response. Responses leave in completion order, matched to
-//! requests by id. At most [`IN_FLIGHT_MAX`] requests per connection run at once; past that
-//! the reader stops reading, which pushes back on the client through TCP.
+//! After the handshake, one task per connection reads and writes. It cuts request frames off
+//! the socket; GetItem and Ping run right there, everything else (writes wait for an fsync,
+//! scans can be long) goes to the blocking pool, where it is decoded, run and encoded. All
+//! answers ready at a time leave in one write, so a pipelined burst costs a few syscalls
+//! instead of one per response. Responses leave in completion order, matched to requests by
+//! id. At most [`IN_FLIGHT_MAX`] requests per connection run on the pool at once; past that
+//! the task stops reading, which pushes back on the client through TCP.
 
 use super::codec::{ErrorBody, Wire};
 use super::frame::{self, Layer, FRAME_LEN_MAX, HELLO_LEN, STATUS_ERROR, STATUS_OK};
@@ -17,7 +18,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-use tokio::sync::{mpsc, watch, Semaphore};
+use tokio::sync::{mpsc, watch};
 
 /// Requests one connection may have running at once.
 pub const IN_FLIGHT_MAX: usize = 4096;
@@ -51,24 +52,27 @@ pub async fn serve_connection(
     {
         return;
     }
-    let (mut reader, writer) = stream.into_split();
-    let (tx, rx) = mpsc::unbounded_channel::<Vec<u8>>();
-    let writer = tokio::spawn(super::write_coalesced(writer, rx));
-    let permits = Arc::new(Semaphore::new(IN_FLIGHT_MAX));
+    let (mut reader, mut writer) = stream.into_split();
+    // Answers from the blocking pool come back here; this task does all reading and writing.
+    let (tx, mut rx) = mpsc::unbounded_channel::<Vec<u8>>();
+    let mut in_flight = 0usize;
+    let mut reading = true;
     let mut buf = BytesMut::with_capacity(64 * 1024);
-    'read: loop {
-        loop {
+    let mut out = Vec::with_capacity(64 * 1024);
+    loop {
+        while reading && in_flight < IN_FLIGHT_MAX {
             match frame::next_request(&mut buf, FRAME_LEN_MAX) {
+                Ok(Some(request)) if runs_inline(request.opcode) => {
+                    answer(&state, request, &mut out);
+                }
                 Ok(Some(request)) => {
-                    let Ok(permit) = Arc::clone(&permits).acquire_owned().await else {
-                        break 'read;
-                    };
+                    in_flight += 1;
                     let state = Arc::clone(&state);
                     let tx = tx.clone();
                     tokio::task::spawn_blocking(move || {
-                        let response = answer(&state, request);
+                        let mut response = Vec::with_capacity(256);
+                        answer(&state, request, &mut response);
                         let _ = tx.send(response);
-                        drop(permit);
                     });
                 }
                 Ok(None) => break,
@@ -79,50 +83,67 @@ pub async fn serve_connection(
                         message: e.message,
                         ..Default::default()
                     };
-                    let _ = tx.send(response_frame(e.id, STATUS_ERROR, &body));
-                    break 'read;
+                    let start = frame::start_response(&mut out, e.id, STATUS_ERROR);
+                    body.put(&mut out);
+                    frame::finish_response(&mut out, start);
+                    reading = false;
                 }
             }
         }
+        while let Ok(done) = rx.try_recv() {
+            in_flight -= 1;
+            out.extend_from_slice(&done);
+        }
+        if !out.is_empty() {
+            // Everything answered so far leaves in one write.
+            if writer.write_all(&out).await.is_err() {
+                return;
+            }
+            out.clear();
+            continue;
+        }
+        if !reading && in_flight == 0 {
+            break;
+        }
         tokio::select! {
-            read = reader.read_buf(&mut buf) => match read {
-                Ok(0) | Err(_) => break,
-                Ok(_) => {}
-            },
-            _ = stop.wait_for(|s| *s) => break,
+            read = reader.read_buf(&mut buf), if reading && in_flight < IN_FLIGHT_MAX => {
+                if !matches!(read, Ok(n) if n > 0) {
+                    reading = false;
+                }
+            }
+            Some(done) = rx.recv(), if in_flight > 0 => {
+                in_flight -= 1;
+                out.extend_from_slice(&done);
+            }
+            _ = stop.wait_for(|s| *s), if reading => reading = false,
+            else => break,
         }
     }
-    // Requests already running hold their own senders: the writer ends after their answers.
-    drop(tx);
-    let _ = writer.await;
+    let _ = writer.shutdown().await;
 }
 
-/// A whole response frame for request `id`.
-fn response_frame(id: u64, status: u8, payload: &impl Wire) -> Vec<u8> {
-    let mut out = Vec::new();
-    let start = frame::start_response(&mut out, id, status);
-    payload.put(&mut out);
-    frame::finish_response(&mut out, start);
-    out
+/// Whether an operation runs on the connection's task rather than the blocking pool: Ping,
+/// and the operations [`service::runs_inline`] names (decided by opcode, before decoding).
+fn runs_inline(opcode: u8) -> bool {
+    opcode == super::OPCODE_PING
+        || opcode == <tessera_engine::api::GetItemInput as super::Operation>::OPCODE
 }
 
-/// Runs one request on the calling (blocking) thread and returns its response frame.
-fn answer(state: &HttpState, request: frame::RequestFrame) -> Vec<u8> {
+/// Runs one request on the calling thread and appends its response frame to `out`.
+fn answer(state: &HttpState, request: frame::RequestFrame, out: &mut Vec<u8>) {
     let started = Instant::now();
-    let mut out = Vec::with_capacity(256);
-    let start = frame::start_response(&mut out, request.id, STATUS_OK);
-    let result = run(state, &request, &mut out);
+    let start = frame::start_response(out, request.id, STATUS_OK);
+    let result = run(state, &request, out);
     if let Err(body) = &result {
         out.truncate(start);
-        frame::start_response(&mut out, request.id, STATUS_ERROR);
-        body.put(&mut out);
+        frame::start_response(out, request.id, STATUS_ERROR);
+        body.put(out);
     }
-    frame::finish_response(&mut out, start);
+    frame::finish_response(out, start);
     let name = super::operation_name(request.opcode).unwrap_or("Unknown");
     state
         .metrics
         .record(name, started.elapsed(), result.is_err());
-    out
 }
 
 /// Decodes and runs `request`, appending the output's encoding to `out`.

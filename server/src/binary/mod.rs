@@ -15,34 +15,6 @@ use crate::wire::{Request, Response, WireError};
 use codec::{decode_all, Wire};
 use tessera_engine::api::*;
 
-/// A writer sends at most this much per write call.
-const WRITE_BATCH_BYTES: usize = 256 * 1024;
-
-/// Sends frames as they are queued, coalescing whatever has queued up into one write (both
-/// ends of a connection use this: a pipelined burst costs a few syscalls, not one per frame).
-/// Ends, shutting the socket's write side, when every sender is gone or a write fails.
-pub(crate) async fn write_coalesced(
-    mut writer: tokio::net::tcp::OwnedWriteHalf,
-    mut rx: tokio::sync::mpsc::UnboundedReceiver<Vec<u8>>,
-) {
-    use tokio::io::AsyncWriteExt;
-    let mut batch = Vec::with_capacity(64 * 1024);
-    while let Some(first) = rx.recv().await {
-        batch.extend_from_slice(&first);
-        while batch.len() < WRITE_BATCH_BYTES {
-            match rx.try_recv() {
-                Ok(more) => batch.extend_from_slice(&more),
-                Err(_) => break,
-            }
-        }
-        if writer.write_all(&batch).await.is_err() {
-            return;
-        }
-        batch.clear();
-    }
-    let _ = writer.shutdown().await;
-}
-
 /// Opcode of Ping: an empty request answered with an empty response, without touching the
 /// database (for liveness checks and for measuring the network path alone).
 pub const OPCODE_PING: u8 = 0;

@@ -1,7 +1,8 @@
 //! DynamoDB's JSON-over-HTTP API on hyper: `POST /` with `X-Amz-Target:
 //! DynamoDB_20120810.<Operation>`, answered with the same body shapes, error bodies,
 //! status codes and `x-amz-crc32` header as DynamoDB. Engine calls run on tokio's blocking
-//! pool, so a slow fsync never stalls the network threads.
+//! pool, so a slow fsync never stalls the network threads; GetItem alone runs in place
+//! ([`service::runs_inline`]).
 
 use crate::service;
 use crate::wire::{self, WireError};
@@ -144,9 +145,13 @@ pub async fn handle(
             return Ok(reply(&state, status(code), &json_type, body));
         }
     };
-    let db = Arc::clone(&state.db);
     let started = std::time::Instant::now();
-    let result = tokio::task::spawn_blocking(move || service::call(&db, decoded)).await;
+    let result = if service::runs_inline(&decoded) {
+        Ok(service::call(&state.db, decoded))
+    } else {
+        let db = Arc::clone(&state.db);
+        tokio::task::spawn_blocking(move || service::call(&db, decoded)).await
+    };
     let (code, body) = match result {
         Ok(Ok(response)) => (200, wire::encode_response(&response)),
         Ok(Err(e)) => {
