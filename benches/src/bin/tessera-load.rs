@@ -245,7 +245,7 @@ async fn measure(args: &Args, protocol: &str, op: &str, clients: usize) -> anyho
                 Arc::clone(&errors),
             );
             let (put, ping, items, size) = (op == "put", op == "ping", args.items, args.item_size);
-            let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ ((c * 64 + d) as u64 + 1) * 0x2545_F491);
+            let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ (((c * 64 + d) as u64 + 1) * 0x2545_F491));
             tasks.spawn(async move {
                 let mut histogram = Histogram::<u64>::new_with_bounds(1, 60_000_000_000, 3)?;
                 let mut http_conn = None;
