@@ -203,6 +203,12 @@ fn run_serve(args: ServeArgs) -> anyhow::Result<()> {
                 data_dir.display()
             );
             println!("tessera: binary protocol listening on tcp://{}", at.binary);
+            log::info!(
+                "listening: http={} binary={} data_dir={}",
+                at.http,
+                at.binary,
+                data_dir.display()
+            );
         })
         .await
     })
