@@ -235,49 +235,34 @@ impl<T: Wire> Wire for Vec<T> {
     }
 }
 
-impl<T: Wire> Wire for BTreeMap<String, T> {
-    fn put(&self, out: &mut Vec<u8>) {
-        put_len(out, self.len());
-        for (k, v) in self {
-            k.put(out);
-            v.put(out);
-        }
-    }
-    fn get(r: &mut Reader<'_>) -> Decoded<Self> {
-        let n = r.length()?;
-        let mut map = BTreeMap::new();
-        for _ in 0..n {
-            let k = String::get(r)?;
-            let v = T::get(r)?;
-            if map.insert(k, v).is_some() {
-                return malformed("Duplicate key in a map");
+/// Maps: a count, then each key and value; a repeated key is refused.
+macro_rules! wire_map {
+    ($($map:ident),*) => {$(
+        impl<T: Wire> Wire for $map<String, T> {
+            fn put(&self, out: &mut Vec<u8>) {
+                put_len(out, self.len());
+                for (k, v) in self {
+                    k.put(out);
+                    v.put(out);
+                }
+            }
+            fn get(r: &mut Reader<'_>) -> Decoded<Self> {
+                let n = r.length()?;
+                let mut map = $map::new();
+                for _ in 0..n {
+                    let k = String::get(r)?;
+                    let v = T::get(r)?;
+                    if map.insert(k, v).is_some() {
+                        return malformed("Duplicate key in a map");
+                    }
+                }
+                Ok(map)
             }
         }
-        Ok(map)
-    }
+    )*};
 }
 
-impl<T: Wire> Wire for HashMap<String, T> {
-    fn put(&self, out: &mut Vec<u8>) {
-        put_len(out, self.len());
-        for (k, v) in self {
-            k.put(out);
-            v.put(out);
-        }
-    }
-    fn get(r: &mut Reader<'_>) -> Decoded<Self> {
-        let n = r.length()?;
-        let mut map = HashMap::with_capacity(n);
-        for _ in 0..n {
-            let k = String::get(r)?;
-            let v = T::get(r)?;
-            if map.insert(k, v).is_some() {
-                return malformed("Duplicate key in a map");
-            }
-        }
-        Ok(map)
-    }
-}
+wire_map!(BTreeMap, HashMap);
 
 fn put_bytes(out: &mut Vec<u8>, b: &[u8]) {
     put_len(out, b.len());
