@@ -16,6 +16,7 @@ use crate::wire::WireError;
 use bytes::BytesMut;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use tessera_engine::api::ApiError;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::{mpsc, watch};
@@ -70,8 +71,23 @@ pub async fn serve_connection(
                     let state = Arc::clone(&state);
                     let tx = tx.clone();
                     tokio::task::spawn_blocking(move || {
-                        let mut response = Vec::with_capacity(256);
-                        answer(&state, request, &mut response);
+                        let id = request.id;
+                        let run = std::panic::AssertUnwindSafe(|| {
+                            let mut response = Vec::with_capacity(256);
+                            answer(&state, request, &mut response);
+                            response
+                        });
+                        // Every request sent here must send an answer back, or the
+                        // connection would wait for it forever.
+                        let response = std::panic::catch_unwind(run).unwrap_or_else(|_| {
+                            log::error!("request {id} panicked in the engine");
+                            let mut out = Vec::new();
+                            let start = frame::start_response(&mut out, id, STATUS_ERROR);
+                            ErrorBody::from_api(&ApiError::Internal(tessera_engine::Error::Closed))
+                                .put(&mut out);
+                            frame::finish_response(&mut out, start);
+                            out
+                        });
                         let _ = tx.send(response);
                     });
                 }
