@@ -457,3 +457,72 @@ fn handshake_wrong_magic_or_version_closes() {
     assert_eq!((answer[0].id, answer[0].status), (5, frame::STATUS_OK));
     assert_eq!(server.stop(), 0);
 }
+
+#[test]
+fn sigterm_mid_pipeline_answers_what_it_read_and_keeps_every_acknowledged_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path());
+    let mut stream = raw_connect(&server.binary_addr);
+    let mut wire = Vec::new();
+    frame::put_request(
+        &mut wire,
+        1_000_000,
+        CreateTableInput::OPCODE,
+        Layer::Cache,
+        &encode(&table("Term")),
+    );
+    stream.write_all(&wire).unwrap();
+    assert_eq!(read_responses(&mut stream, 1)[0].status, frame::STATUS_OK);
+    let mut wire = Vec::new();
+    for i in 0..300u64 {
+        let request = put("Term", key(&format!("k{i}"), "s"));
+        frame::put_request(
+            &mut wire,
+            i,
+            PutItemInput::OPCODE,
+            Layer::Cache,
+            &encode(&request),
+        );
+    }
+    stream.write_all(&wire).unwrap();
+    let pid = server.child.id().to_string();
+    std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap();
+    // Read answers until the server closes the connection.
+    let mut buf = bytes::BytesMut::new();
+    let mut acknowledged = Vec::new();
+    let mut chunk = [0u8; 65536];
+    loop {
+        while let Some(f) = frame::next_response(&mut buf, u32::MAX).unwrap() {
+            if f.status == frame::STATUS_OK {
+                acknowledged.push(f.id);
+            }
+        }
+        match stream.read(&mut chunk) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+        }
+    }
+    assert_eq!(server.stop(), 0);
+    let server = Server::start(dir.path());
+    let mut stream = raw_connect(&server.binary_addr);
+    let mut wire = Vec::new();
+    for &i in &acknowledged {
+        let request = get("Term", key(&format!("k{i}"), "s"));
+        frame::put_request(
+            &mut wire,
+            i,
+            GetItemInput::OPCODE,
+            Layer::Cache,
+            &encode(&request),
+        );
+    }
+    stream.write_all(&wire).unwrap();
+    for f in read_responses(&mut stream, acknowledged.len()) {
+        let out: GetItemOutput = decode_all(&f.payload).unwrap();
+        assert!(out.item.is_some(), "acknowledged put {} lost", f.id);
+    }
+    assert_eq!(server.stop(), 0);
+}
