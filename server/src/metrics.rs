@@ -23,7 +23,7 @@ struct OpMetrics {
     micros_total: AtomicU64,
 }
 
-/// Metrics of the HTTP front end.
+/// Metrics of both front ends.
 #[derive(Default)]
 pub struct Metrics {
     ops: Mutex<BTreeMap<String, std::sync::Arc<OpMetrics>>>,
@@ -35,6 +35,10 @@ impl Metrics {
             .ops
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
+        // Every request passes here: allocate the name only the first time it is seen.
+        if let Some(m) = ops.get(name) {
+            return std::sync::Arc::clone(m);
+        }
         std::sync::Arc::clone(ops.entry(name.to_owned()).or_default())
     }
 
