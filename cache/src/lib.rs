@@ -1,7 +1,660 @@
-//! Tessera's accelerator: a DAX-like item cache and query cache in front of the engine.
+//! Tessera's accelerator: a DAX-like item cache and query cache in front of any layer that
+//! implements [`ItemApi`] (the engine's `Database`, or another stack).
 //!
-//! The cache arrives with its own issue; this crate holds its place in the workspace so the
-//! dependency direction server -> cache -> engine is fixed from the start.
+//! [`Cache`] is itself an [`ItemApi`], so the server can expose either layer and an embedder
+//! can stack it in-process:
+//!
+//! ```
+//! use tessera_cache::{Cache, CacheConfig};
+//! use tessera_engine::api::{GetItemInput, ItemApi};
+//! # let dir = tempfile::tempdir()?;
+//! let db = std::sync::Arc::new(tessera_engine::Database::open(tessera_engine::Config::new(dir.path()))?);
+//! let cache = Cache::new(db, CacheConfig::default());
+//! // cache.get_item(...), cache.put_item(...), ... as on the Database itself.
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! - **Item cache**: GetItem and BatchGetItem answers, keyed by table, key and projection,
+//!   misses included (negative caching).
+//! - **Query cache**: Query and Scan answers, keyed by the whole request.
+//! - Both are moka caches bounded by bytes (an entry weighs its items' DynamoDB size plus its
+//!   key), with a TTL each (DAX's default, 5 minutes) checked against an injectable clock.
+//! - **Write-through**: writes go to the layer below first; once it acknowledged, they make
+//!   stale every cached item they wrote (see [`generation`]), and, for tables in
+//!   [`CacheConfig::invalidate_queries`], every cached Query of the partitions they wrote and
+//!   every cached Scan of the table.
+//! - Strongly consistent reads (`ConsistentRead: true`) and TransactGetItems bypass both
+//!   caches, as in DAX.
+//!
+//! Consistency (docs/cache.md has the whole story): a read through the cache never returns an
+//! item older than a write that went through the same cache and returned before the read
+//! began. Writes that bypass it (the engine layer, another process) show up within the item
+//! TTL. Cached Query and Scan answers are TTL-bounded for every write by default, as in DAX;
+//! with query invalidation on for the table, writes through the cache invalidate them too.
+
 #![forbid(unsafe_code)]
 
+pub mod generation;
+pub mod keys;
+pub mod stats;
+
+pub use stats::{CacheStats, CounterValues};
 pub use tessera_engine as engine;
+
+use generation::{Generations, Stamp, STRIPES};
+use moka::notification::RemovalCause;
+use stats::{Stats, TableCounters};
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, PoisonError, RwLock};
+use std::time::Duration;
+use tessera_engine::api::*;
+use tessera_engine::clock::{Clock, SystemClock};
+use tessera_engine::model::key::{KeyAttribute, PrimaryKeySchema};
+use tessera_engine::model::{item_size_bytes, Item};
+
+/// Which tables' cached queries writes through the cache invalidate.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum TableSet {
+    /// None: cached Query and Scan answers live until their TTL, as in DAX.
+    #[default]
+    None,
+    /// Every table.
+    All,
+    /// These tables.
+    Only(BTreeSet<String>),
+}
+
+impl TableSet {
+    fn contains(&self, table: &str) -> bool {
+        match self {
+            TableSet::None => false,
+            TableSet::All => true,
+            TableSet::Only(tables) => tables.contains(table),
+        }
+    }
+}
+
+/// How a [`Cache`] is sized and when its answers expire.
+#[derive(Debug, Clone)]
+pub struct CacheConfig {
+    /// Bytes the item cache may hold.
+    pub item_cache_bytes: u64,
+    /// Bytes the query cache may hold.
+    pub query_cache_bytes: u64,
+    /// How long an item (or a miss) is served from the cache.
+    pub item_ttl: Duration,
+    /// How long a Query or Scan answer is served from the cache.
+    pub query_ttl: Duration,
+    /// Tables whose cached Queries and Scans writes through the cache invalidate.
+    pub invalidate_queries: TableSet,
+    /// The clock TTLs are measured with.
+    pub clock: Arc<dyn Clock>,
+}
+
+impl Default for CacheConfig {
+    /// 32 MiB per cache, DAX's 5-minute TTLs, no query invalidation, the system clock.
+    fn default() -> Self {
+        CacheConfig {
+            item_cache_bytes: 32 << 20,
+            query_cache_bytes: 32 << 20,
+            item_ttl: Duration::from_secs(300),
+            query_ttl: Duration::from_secs(300),
+            invalidate_queries: TableSet::None,
+            clock: Arc::new(SystemClock),
+        }
+    }
+}
+
+/// One cached answer.
+struct Entry<V> {
+    value: V,
+    stamp: Stamp,
+    /// Clock time of the read that produced it, in seconds.
+    read_at: f64,
+    weight: u32,
+    table: Arc<TableCounters>,
+}
+
+type Store<V> = moka::sync::Cache<Vec<u8>, Arc<Entry<V>>>;
+
+/// Which of the two caches.
+#[derive(Debug, Clone, Copy)]
+enum Kind {
+    Item,
+    Query,
+}
+
+impl Kind {
+    fn overall(self, stats: &Stats) -> &stats::Counters {
+        match self {
+            Kind::Item => &stats.item,
+            Kind::Query => &stats.query,
+        }
+    }
+
+    fn table(self, table: &TableCounters) -> &stats::Counters {
+        match self {
+            Kind::Item => &table.item,
+            Kind::Query => &table.query,
+        }
+    }
+}
+
+/// Bytes an entry costs beyond its items: the key, the entry and moka's bookkeeping.
+const ENTRY_OVERHEAD: usize = 96;
+
+fn build_store<V: Send + Sync + 'static>(
+    bytes: u64,
+    ttl: Duration,
+    stats: Arc<Stats>,
+    kind: Kind,
+) -> Store<V> {
+    moka::sync::Cache::builder()
+        .max_capacity(bytes)
+        .weigher(|_key: &Vec<u8>, entry: &Arc<Entry<V>>| entry.weight)
+        // A backstop in real time; freshness is decided against the configured clock.
+        .time_to_live(ttl.max(Duration::from_millis(1)))
+        .eviction_listener(move |_key, entry: Arc<Entry<V>>, cause| {
+            let counters = [kind.overall(&stats), kind.table(&entry.table)];
+            for c in counters {
+                c.add_bytes(-i64::from(entry.weight));
+                if matches!(cause, RemovalCause::Size | RemovalCause::Expired) {
+                    c.evicted();
+                }
+            }
+        })
+        .build()
+}
+
+fn weight(key: &[u8], items: usize) -> u32 {
+    u32::try_from(key.len() + items + ENTRY_OVERHEAD).unwrap_or(u32::MAX)
+}
+
+/// The item and query caches over `E`.
+pub struct Cache<E> {
+    inner: E,
+    config: CacheConfig,
+    items: Store<Option<Item>>,
+    queries: Store<QueryOutput>,
+    gens: Generations,
+    schemas: RwLock<HashMap<String, Arc<PrimaryKeySchema>>>,
+    stats: Arc<Stats>,
+}
+
+impl<E: ItemApi> Cache<E> {
+    /// Caches over `inner`.
+    pub fn new(inner: E, config: CacheConfig) -> Self {
+        let stats = Arc::new(Stats::default());
+        Cache {
+            items: build_store(
+                config.item_cache_bytes,
+                config.item_ttl,
+                Arc::clone(&stats),
+                Kind::Item,
+            ),
+            queries: build_store(
+                config.query_cache_bytes,
+                config.query_ttl,
+                Arc::clone(&stats),
+                Kind::Query,
+            ),
+            inner,
+            config,
+            gens: Generations::new(STRIPES),
+            schemas: RwLock::default(),
+            stats,
+        }
+    }
+
+    /// The layer below.
+    pub fn inner(&self) -> &E {
+        &self.inner
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &CacheConfig {
+        &self.config
+    }
+
+    /// Hits, misses, evictions and bytes, per cache and per table.
+    pub fn stats(&self) -> CacheStats {
+        self.items.run_pending_tasks();
+        self.queries.run_pending_tasks();
+        self.stats.snapshot()
+    }
+
+    fn now(&self) -> f64 {
+        self.config.clock.now_epoch_seconds()
+    }
+
+    /// A cached answer, if present, current and younger than `ttl`; a stale one is dropped.
+    fn lookup<V>(&self, store: &Store<V>, key: &[u8], ttl: Duration) -> Option<Arc<Entry<V>>>
+    where
+        V: Send + Sync + 'static,
+    {
+        let entry = store.get(key)?;
+        if self.gens.is_current(&entry.stamp) && self.now() - entry.read_at < ttl.as_secs_f64() {
+            return Some(entry);
+        }
+        store.invalidate(key);
+        None
+    }
+
+    fn insert<V: Send + Sync + 'static>(
+        &self,
+        store: &Store<V>,
+        kind: Kind,
+        key: Vec<u8>,
+        entry: Entry<V>,
+    ) {
+        kind.overall(&self.stats).add_bytes(i64::from(entry.weight));
+        kind.table(&entry.table).add_bytes(i64::from(entry.weight));
+        store.insert(key, Arc::new(entry));
+    }
+
+    /// The key schema of `table`, from the layer below on first use.
+    fn schema(&self, table: &str) -> Option<Arc<PrimaryKeySchema>> {
+        if let Some(s) = self
+            .schemas
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(table)
+        {
+            return Some(Arc::clone(s));
+        }
+        let described = self
+            .inner
+            .describe_table(DescribeTableInput {
+                table_name: table.to_owned(),
+            })
+            .ok()?
+            .table;
+        let attribute = |name: &str| {
+            let scalar = described
+                .attribute_definitions
+                .iter()
+                .find(|d| d.attribute_name == name)?
+                .attribute_type;
+            Some(KeyAttribute {
+                name: name.to_owned(),
+                scalar,
+            })
+        };
+        let hash = described
+            .key_schema
+            .iter()
+            .find(|k| k.key_type == KeyType::Hash)?;
+        let range = described
+            .key_schema
+            .iter()
+            .find(|k| k.key_type == KeyType::Range);
+        let schema = Arc::new(PrimaryKeySchema {
+            partition: attribute(&hash.attribute_name)?,
+            sort: match range {
+                Some(r) => Some(attribute(&r.attribute_name)?),
+                None => None,
+            },
+        });
+        self.schemas
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(table.to_owned(), Arc::clone(&schema));
+        Some(schema)
+    }
+
+    /// After a write of `key` (or of an item holding it) in `table` was acknowledged: makes
+    /// the cached answers it affects stale.
+    fn written(&self, table: &str, item_or_key: &Item) {
+        let Some(schema) = self.schema(table) else {
+            // The layer below does not know the table, so the write wrote nothing.
+            return;
+        };
+        let key = schema.key_of(item_or_key);
+        self.gens
+            .bump(self.gens.stripe(keys::item_hash(table, &key)));
+        if self.config.invalidate_queries.contains(table) {
+            if let Some(p) = key.get(&schema.partition.name) {
+                self.gens
+                    .bump(self.gens.stripe(keys::partition_hash(table, p)));
+            }
+            self.gens.bump(self.gens.stripe(keys::table_hash(table)));
+        }
+    }
+
+    /// After a control-plane change: every cached answer and schema is forgotten.
+    fn table_changed(&self) {
+        self.gens.bump_epoch();
+        self.schemas
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
+    }
+
+    /// The stripe a cached Query of `input` depends on (`None`: TTL only), or `Err` when the
+    /// request is not one to cache (the layer below will answer it, perhaps with an error).
+    fn query_stripe(&self, input: &QueryInput) -> Result<Option<usize>, ()> {
+        let table = input.table_name.as_str();
+        if !self.config.invalidate_queries.contains(table) {
+            return Ok(None);
+        }
+        if input.index_name.is_some() {
+            return Ok(Some(self.gens.stripe(keys::table_hash(table))));
+        }
+        let schema = self.schema(table).ok_or(())?;
+        let partition = tessera_engine::table::query_partition(input, &schema).map_err(|_| ())?;
+        Ok(Some(
+            self.gens.stripe(keys::partition_hash(table, &partition)),
+        ))
+    }
+}
+
+impl<E: ItemApi> ItemApi for Cache<E> {
+    fn create_table(&self, input: CreateTableInput) -> ApiResult<CreateTableOutput> {
+        let out = self.inner.create_table(input);
+        self.table_changed();
+        out
+    }
+
+    fn describe_table(&self, input: DescribeTableInput) -> ApiResult<DescribeTableOutput> {
+        self.inner.describe_table(input)
+    }
+
+    fn list_tables(&self, input: ListTablesInput) -> ApiResult<ListTablesOutput> {
+        self.inner.list_tables(input)
+    }
+
+    fn update_table(&self, input: UpdateTableInput) -> ApiResult<UpdateTableOutput> {
+        let out = self.inner.update_table(input);
+        self.table_changed();
+        out
+    }
+
+    fn delete_table(&self, input: DeleteTableInput) -> ApiResult<DeleteTableOutput> {
+        let out = self.inner.delete_table(input);
+        self.table_changed();
+        out
+    }
+
+    fn put_item(&self, input: PutItemInput) -> ApiResult<PutItemOutput> {
+        let table = input.table_name.clone();
+        let item = input.item.clone();
+        let out = self.inner.put_item(input);
+        self.written(&table, &item);
+        out
+    }
+
+    fn get_item(&self, input: GetItemInput) -> ApiResult<GetItemOutput> {
+        if input.consistent_read == Some(true) {
+            return self.inner.get_item(input);
+        }
+        let key = keys::item_key(
+            &input.table_name,
+            &input.key,
+            input.projection_expression.as_deref(),
+            input.expression_attribute_names.as_ref(),
+            input.attributes_to_get.as_deref(),
+        );
+        if let Some(entry) = self.lookup(&self.items, &key, self.config.item_ttl) {
+            self.stats.item.hit();
+            entry.table.item.hit();
+            return Ok(GetItemOutput {
+                item: entry.value.clone(),
+            });
+        }
+        let table = self.stats.table(&input.table_name);
+        self.stats.item.miss();
+        table.item.miss();
+        let stripe = self
+            .gens
+            .stripe(keys::item_hash(&input.table_name, &input.key));
+        let stamp = self.gens.stamp(Some(stripe));
+        let read_at = self.now();
+        let out = self.inner.get_item(input)?;
+        let size = out.item.as_ref().map_or(0, item_size_bytes);
+        let entry = Entry {
+            value: out.item.clone(),
+            stamp,
+            read_at,
+            weight: weight(&key, size),
+            table,
+        };
+        self.insert(&self.items, Kind::Item, key, entry);
+        Ok(out)
+    }
+
+    fn update_item(&self, input: UpdateItemInput) -> ApiResult<UpdateItemOutput> {
+        let table = input.table_name.clone();
+        let key = input.key.clone();
+        let out = self.inner.update_item(input);
+        self.written(&table, &key);
+        out
+    }
+
+    fn delete_item(&self, input: DeleteItemInput) -> ApiResult<DeleteItemOutput> {
+        let table = input.table_name.clone();
+        let key = input.key.clone();
+        let out = self.inner.delete_item(input);
+        self.written(&table, &key);
+        out
+    }
+
+    fn query(&self, input: QueryInput) -> ApiResult<QueryOutput> {
+        if input.consistent_read == Some(true) {
+            return self.inner.query(input);
+        }
+        let key = keys::query_key(&input);
+        if let Some(entry) = self.lookup(&self.queries, &key, self.config.query_ttl) {
+            self.stats.query.hit();
+            entry.table.query.hit();
+            return Ok(entry.value.clone());
+        }
+        let Ok(stripe) = self.query_stripe(&input) else {
+            return self.inner.query(input);
+        };
+        let table = self.stats.table(&input.table_name);
+        self.stats.query.miss();
+        table.query.miss();
+        let stamp = self.gens.stamp(stripe);
+        let read_at = self.now();
+        let out = self.inner.query(input)?;
+        self.cache_query(key, &out, stamp, read_at, table);
+        Ok(out)
+    }
+
+    fn scan(&self, input: ScanInput) -> ApiResult<ScanOutput> {
+        if input.consistent_read == Some(true) {
+            return self.inner.scan(input);
+        }
+        let key = keys::scan_key(&input);
+        if let Some(entry) = self.lookup(&self.queries, &key, self.config.query_ttl) {
+            self.stats.query.hit();
+            entry.table.query.hit();
+            return Ok(entry.value.clone());
+        }
+        let table_name = input.table_name.as_str();
+        let stripe = self
+            .config
+            .invalidate_queries
+            .contains(table_name)
+            .then(|| self.gens.stripe(keys::table_hash(table_name)));
+        let table = self.stats.table(table_name);
+        self.stats.query.miss();
+        table.query.miss();
+        let stamp = self.gens.stamp(stripe);
+        let read_at = self.now();
+        let out = self.inner.scan(input)?;
+        self.cache_query(key, &out, stamp, read_at, table);
+        Ok(out)
+    }
+
+    fn batch_get_item(&self, input: BatchGetItemInput) -> ApiResult<BatchGetItemOutput> {
+        let mut found: std::collections::BTreeMap<String, Vec<Item>> = Default::default();
+        let mut rest = BatchGetItemInput::default();
+        // Keys to cache once the layer below answers: (table, cache key, stamp, key).
+        let mut pending = Vec::new();
+        for (table, request) in input.request_items {
+            if request.consistent_read == Some(true) {
+                rest.request_items.insert(table, request);
+                continue;
+            }
+            let mut missing = Vec::new();
+            for key in request.keys {
+                let cache_key = keys::item_key(
+                    &table,
+                    &key,
+                    request.projection_expression.as_deref(),
+                    request.expression_attribute_names.as_ref(),
+                    request.attributes_to_get.as_deref(),
+                );
+                if let Some(entry) = self.lookup(&self.items, &cache_key, self.config.item_ttl) {
+                    self.stats.item.hit();
+                    entry.table.item.hit();
+                    if let Some(item) = &entry.value {
+                        found.entry(table.clone()).or_default().push(item.clone());
+                    }
+                    continue;
+                }
+                // Answers can be matched to keys only when they hold the whole key.
+                let projected =
+                    request.projection_expression.is_some() || request.attributes_to_get.is_some();
+                if !projected {
+                    let stripe = self.gens.stripe(keys::item_hash(&table, &key));
+                    pending.push((
+                        table.clone(),
+                        cache_key,
+                        self.gens.stamp(Some(stripe)),
+                        key.clone(),
+                    ));
+                }
+                missing.push(key);
+            }
+            if !missing.is_empty() {
+                rest.request_items.insert(
+                    table,
+                    KeysAndAttributes {
+                        keys: missing,
+                        ..request
+                    },
+                );
+            }
+        }
+        if rest.request_items.is_empty() {
+            return Ok(BatchGetItemOutput {
+                responses: found,
+                unprocessed_keys: Default::default(),
+            });
+        }
+        let read_at = self.now();
+        let mut out = self.inner.batch_get_item(rest)?;
+        for (table, cache_key, stamp, key) in pending {
+            let unprocessed = out
+                .unprocessed_keys
+                .get(&table)
+                .is_some_and(|u| u.keys.contains(&key));
+            let Some(schema) = self.schema(&table) else {
+                continue;
+            };
+            if unprocessed {
+                continue;
+            }
+            let counters = self.stats.table(&table);
+            self.stats.item.miss();
+            counters.item.miss();
+            let item = out
+                .responses
+                .get(&table)
+                .and_then(|items| items.iter().find(|i| schema.key_of(i) == key))
+                .cloned();
+            let size = item.as_ref().map_or(0, item_size_bytes);
+            let entry = Entry {
+                weight: weight(&cache_key, size),
+                value: item,
+                stamp,
+                read_at,
+                table: counters,
+            };
+            self.insert(&self.items, Kind::Item, cache_key, entry);
+        }
+        for (table, items) in found {
+            out.responses.entry(table).or_default().extend(items);
+        }
+        Ok(out)
+    }
+
+    fn batch_write_item(&self, input: BatchWriteItemInput) -> ApiResult<BatchWriteItemOutput> {
+        let written: Vec<(String, Item)> = input
+            .request_items
+            .iter()
+            .flat_map(|(table, requests)| {
+                requests.iter().map(move |r| {
+                    let item = match r {
+                        WriteRequest::PutRequest { item } => item.clone(),
+                        WriteRequest::DeleteRequest { key } => key.clone(),
+                    };
+                    (table.clone(), item)
+                })
+            })
+            .collect();
+        let out = self.inner.batch_write_item(input);
+        for (table, item) in &written {
+            self.written(table, item);
+        }
+        out
+    }
+
+    fn transact_write_items(
+        &self,
+        input: TransactWriteItemsInput,
+    ) -> ApiResult<TransactWriteItemsOutput> {
+        let written: Vec<(String, Item)> = input
+            .transact_items
+            .iter()
+            .filter_map(|action| match action {
+                TransactWriteItem::Put(p) => Some((p.table_name.clone(), p.item.clone())),
+                TransactWriteItem::Update(u) => Some((u.table_name.clone(), u.key.clone())),
+                TransactWriteItem::Delete(d) => Some((d.table_name.clone(), d.key.clone())),
+                TransactWriteItem::ConditionCheck(_) => None,
+            })
+            .collect();
+        let out = self.inner.transact_write_items(input);
+        for (table, item) in &written {
+            self.written(table, item);
+        }
+        out
+    }
+
+    fn transact_get_items(
+        &self,
+        input: TransactGetItemsInput,
+    ) -> ApiResult<TransactGetItemsOutput> {
+        // Transactional reads are strongly consistent: they bypass the cache, as in DAX.
+        self.inner.transact_get_items(input)
+    }
+}
+
+impl<E: ItemApi> Cache<E> {
+    fn cache_query(
+        &self,
+        key: Vec<u8>,
+        out: &QueryOutput,
+        stamp: Stamp,
+        read_at: f64,
+        table: Arc<TableCounters>,
+    ) {
+        let size: usize = out
+            .items
+            .iter()
+            .flatten()
+            .map(item_size_bytes)
+            .sum::<usize>()
+            + out.last_evaluated_key.as_ref().map_or(0, item_size_bytes);
+        let entry = Entry {
+            weight: weight(&key, size),
+            value: out.clone(),
+            stamp,
+            read_at,
+            table,
+        };
+        self.insert(&self.queries, Kind::Query, key, entry);
+    }
+}

@@ -13,4 +13,5 @@ pub mod http;
 pub mod metrics;
 pub mod run;
 pub mod service;
+pub mod state;
 pub mod wire;

@@ -69,10 +69,32 @@ struct ServeArgs {
     /// `none` [default: sync].
     #[arg(long)]
     durability: Option<String>,
-    /// Memory for caching, e.g. `256MiB`, `1GiB` or a byte count (the engine's block cache;
-    /// the item cache will share it) [default: 64MiB].
+    /// Serve the HTTP API through the item and query cache (eventually consistent reads may
+    /// be up to a TTL stale for writes that bypass the cache; see docs/cache.md). The binary
+    /// protocol picks its layer per request.
+    #[arg(long)]
+    #[serde(default)]
+    cache: bool,
+    /// Bytes of the item cache (GetItem, BatchGetItem), e.g. `256MiB`, `1GiB` or a byte
+    /// count [default: 64MiB].
     #[arg(long, value_name = "SIZE")]
     cache_size: Option<String>,
+    /// Bytes of the query cache (Query, Scan) [default: 32MiB].
+    #[arg(long, value_name = "SIZE")]
+    query_cache_size: Option<String>,
+    /// Seconds an item (or a miss) is served from the item cache [default: 300].
+    #[arg(long, value_name = "SECS")]
+    item_ttl: Option<u64>,
+    /// Seconds a Query or Scan answer is served from the query cache [default: 300].
+    #[arg(long, value_name = "SECS")]
+    query_ttl: Option<u64>,
+    /// Tables whose cached Queries and Scans writes through the cache invalidate: `*` or a
+    /// comma-separated list [default: none, as in DAX].
+    #[arg(long, value_name = "TABLES")]
+    cache_invalidate_queries: Option<String>,
+    /// Bytes of the engine's block cache [default: 64MiB].
+    #[arg(long, value_name = "SIZE")]
+    block_cache_size: Option<String>,
     /// Region named in ARNs and the health text [default: us-east-1].
     #[arg(long)]
     region: Option<String>,
@@ -88,7 +110,15 @@ impl ServeArgs {
             binary: self.binary.or(file.binary),
             shards: self.shards.or(file.shards),
             durability: self.durability.or(file.durability),
+            cache: self.cache || file.cache,
             cache_size: self.cache_size.or(file.cache_size),
+            query_cache_size: self.query_cache_size.or(file.query_cache_size),
+            item_ttl: self.item_ttl.or(file.item_ttl),
+            query_ttl: self.query_ttl.or(file.query_ttl),
+            cache_invalidate_queries: self
+                .cache_invalidate_queries
+                .or(file.cache_invalidate_queries),
+            block_cache_size: self.block_cache_size.or(file.block_cache_size),
             region: self.region.or(file.region),
         }
     }
@@ -112,16 +142,16 @@ fn parse_size(text: &str) -> anyhow::Result<u64> {
     let (digits, unit) = t.split_at(split);
     let n: u64 = digits
         .parse()
-        .map_err(|_| anyhow::anyhow!("cache size `{text}` does not start with a number"))?;
+        .map_err(|_| anyhow::anyhow!("size `{text}` does not start with a number"))?;
     let scale: u64 = match unit.trim().to_ascii_lowercase().as_str() {
         "" | "b" => 1,
         "k" | "kb" | "kib" => 1 << 10,
         "m" | "mb" | "mib" => 1 << 20,
         "g" | "gb" | "gib" => 1 << 30,
-        _ => anyhow::bail!("cache size `{text}`: the unit must be KiB, MiB or GiB"),
+        _ => anyhow::bail!("size `{text}`: the unit must be KiB, MiB or GiB"),
     };
     n.checked_mul(scale)
-        .ok_or_else(|| anyhow::anyhow!("cache size `{text}` is too large"))
+        .ok_or_else(|| anyhow::anyhow!("size `{text}` is too large"))
 }
 
 fn init_logging(format: LogFormat) {
@@ -178,7 +208,26 @@ fn options(args: ServeArgs) -> anyhow::Result<ServeOptions> {
         shards: args.shards,
         durability: parse_durability(args.durability.as_deref().unwrap_or("sync"))?,
         region: args.region.unwrap_or_else(|| "us-east-1".to_owned()),
-        cache_bytes: args.cache_size.as_deref().map(parse_size).transpose()?,
+        block_cache_bytes: args
+            .block_cache_size
+            .as_deref()
+            .map(parse_size)
+            .transpose()?,
+        cache: tessera_cache::CacheConfig {
+            item_cache_bytes: parse_size(args.cache_size.as_deref().unwrap_or("64MiB"))?,
+            query_cache_bytes: parse_size(args.query_cache_size.as_deref().unwrap_or("32MiB"))?,
+            item_ttl: std::time::Duration::from_secs(args.item_ttl.unwrap_or(300)),
+            query_ttl: std::time::Duration::from_secs(args.query_ttl.unwrap_or(300)),
+            invalidate_queries: match args.cache_invalidate_queries.as_deref() {
+                None | Some("") => tessera_cache::TableSet::None,
+                Some("*") => tessera_cache::TableSet::All,
+                Some(list) => tessera_cache::TableSet::Only(
+                    list.split(',').map(|t| t.trim().to_owned()).collect(),
+                ),
+            },
+            ..Default::default()
+        },
+        http_through_cache: args.cache,
     })
 }
 
@@ -233,7 +282,7 @@ mod tests {
         let path = dir.path().join("tessera.toml");
         std::fs::write(
             &path,
-            "data-dir = \"/srv/t\"\nhttp = \"0.0.0.0:9000\"\nshards = 3\ncache-size = \"1GiB\"\n",
+            "data-dir = \"/srv/t\"\nhttp = \"0.0.0.0:9000\"\nshards = 3\ncache-size = \"1GiB\"\ncache = true\n",
         )
         .unwrap();
         let args = ServeArgs {
@@ -246,7 +295,9 @@ mod tests {
         assert_eq!(o.http.to_string(), "0.0.0.0:9000");
         assert_eq!(o.binary.to_string(), "127.0.0.1:8100");
         assert_eq!(o.shards, Some(5));
-        assert_eq!(o.cache_bytes, Some(1 << 30));
+        assert_eq!(o.cache.item_cache_bytes, 1 << 30);
+        assert_eq!(o.block_cache_bytes, None);
+        assert!(o.http_through_cache);
     }
 
     #[test]

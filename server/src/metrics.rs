@@ -57,8 +57,8 @@ impl Metrics {
             .fetch_add(elapsed.as_micros() as u64, Ordering::Relaxed);
     }
 
-    /// The metrics and the store's statistics as Prometheus text.
-    pub fn render(&self, store: &Store) -> String {
+    /// The metrics, the store's statistics and the cache's as Prometheus text.
+    pub fn render(&self, store: &Store, cache: &tessera_cache::CacheStats) -> String {
         let mut out = String::new();
         let ops: Vec<(String, std::sync::Arc<OpMetrics>)> = self
             .ops
@@ -166,6 +166,53 @@ impl Metrics {
                 "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {value}"
             );
         }
+        render_cache(&mut out, cache);
         out
+    }
+}
+
+/// The cache's counters: per cache (`cache="item"|"query"`) and per table.
+fn render_cache(out: &mut String, stats: &tessera_cache::CacheStats) {
+    type Pick = fn(&tessera_cache::CounterValues) -> u64;
+    let series: [(&str, &str, &str, Pick); 4] = [
+        (
+            "tessera_cache_hits_total",
+            "counter",
+            "Reads answered from the cache.",
+            |c| c.hits,
+        ),
+        (
+            "tessera_cache_misses_total",
+            "counter",
+            "Reads the cache passed to the engine.",
+            |c| c.misses,
+        ),
+        (
+            "tessera_cache_evictions_total",
+            "counter",
+            "Entries dropped for space or age.",
+            |c| c.evictions,
+        ),
+        (
+            "tessera_cache_bytes",
+            "gauge",
+            "Bytes held by the cache.",
+            |c| c.bytes,
+        ),
+    ];
+    for (name, kind, help, pick) in series {
+        let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}");
+        for (cache, values) in [("item", &stats.item), ("query", &stats.query)] {
+            let _ = writeln!(out, "{name}{{cache=\"{cache}\"}} {}", pick(values));
+        }
+        for (table, item, query) in &stats.tables {
+            for (cache, values) in [("item", item), ("query", query)] {
+                let _ = writeln!(
+                    out,
+                    "{name}{{cache=\"{cache}\",table=\"{table}\"}} {}",
+                    pick(values)
+                );
+            }
+        }
     }
 }

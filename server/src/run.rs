@@ -1,7 +1,8 @@
 //! Starting and stopping the server: the listeners, the accept loop, and a graceful
 //! shutdown that finishes in-flight requests and closes the database (flush and sync).
 
-use crate::http::{handle, HttpState};
+use crate::http::handle;
+use crate::state::ServerState;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
@@ -32,8 +33,12 @@ pub struct ServeOptions {
     pub durability: Durability,
     /// Region named in ARNs and the health text.
     pub region: String,
-    /// Bytes of memory for caching (the engine's block cache until the item cache lands).
-    pub cache_bytes: Option<u64>,
+    /// Bytes of the engine's block cache (`None`: the engine's default).
+    pub block_cache_bytes: Option<u64>,
+    /// The item and query cache.
+    pub cache: tessera_cache::CacheConfig,
+    /// Whether the HTTP API answers through the cache.
+    pub http_through_cache: bool,
 }
 
 /// Where a started server listens.
@@ -56,7 +61,7 @@ pub async fn serve(
     if let Some(n) = options.shards {
         config = config.shard_count(n);
     }
-    if let Some(bytes) = options.cache_bytes {
+    if let Some(bytes) = options.block_cache_bytes {
         config = config.block_cache_bytes(bytes);
     }
     let db_options = tessera_engine::DatabaseOptions {
@@ -75,7 +80,16 @@ pub async fn serve(
         http: listener.local_addr()?,
         binary: binary.local_addr()?,
     });
-    let state = Arc::new(HttpState::new(Arc::clone(&db), options.region.clone()));
+    let cache = Arc::new(tessera_cache::Cache::new(
+        Arc::clone(&db),
+        options.cache.clone(),
+    ));
+    let state = Arc::new(ServerState::new(
+        Arc::clone(&db),
+        cache,
+        options.http_through_cache,
+        options.region.clone(),
+    ));
     let mut connections = JoinSet::new();
     loop {
         tokio::select! {

@@ -1,11 +1,11 @@
 //! The one dispatcher both front ends call: a decoded request in, the engine's answer out.
 
 use crate::wire::{Request, Response};
-use tessera_engine::api::ApiResult;
-use tessera_engine::Database;
+use tessera_engine::api::{ApiResult, ItemApi};
 
-/// Runs `request` against `db` (blocking: call it from a blocking-capable thread).
-pub fn call(db: &Database, request: Request) -> ApiResult<Response> {
+/// Runs `request` against a layer, the engine or the cache (blocking: call it from a
+/// blocking-capable thread).
+pub fn call(db: &dyn ItemApi, request: Request) -> ApiResult<Response> {
     Ok(match request {
         Request::CreateTable(i) => Response::CreateTable(db.create_table(i)?),
         Request::DescribeTable(i) => Response::DescribeTable(db.describe_table(i)?),

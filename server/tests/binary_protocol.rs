@@ -526,3 +526,109 @@ fn sigterm_mid_pipeline_answers_what_it_read_and_keeps_every_acknowledged_write(
     }
     assert_eq!(server.stop(), 0);
 }
+
+/// The value of a metric line in `/metrics`, e.g. `tessera_cache_hits_total{cache="item"}`.
+fn metric(server: &Server, series: &str) -> u64 {
+    let (_, _, body) = server.request_path("GET", "/metrics", None, "text/plain", b"");
+    String::from_utf8(body)
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix(series)?.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no {series} in /metrics"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn layer_byte_selects_cache_or_engine() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path());
+    let cached = Client::builder(&server.binary_addr)
+        .layer(Layer::Cache)
+        .connect()
+        .await
+        .unwrap();
+    let engine = Client::builder(&server.binary_addr)
+        .layer(Layer::Engine)
+        .connect()
+        .await
+        .unwrap();
+    cached.create_table(table("Layers")).await.unwrap();
+    let value = |out: GetItemOutput| out.item.map(|i| i["v"].clone());
+    let with_v = |v: &str| {
+        let mut i = key("a", "1");
+        i.insert("v".into(), n(v));
+        i
+    };
+    cached.put_item(put("Layers", with_v("1"))).await.unwrap();
+    assert_eq!(
+        value(cached.get_item(get("Layers", key("a", "1"))).await.unwrap()),
+        Some(n("1"))
+    );
+    assert_eq!(
+        metric(&server, "tessera_cache_misses_total{cache=\"item\"}"),
+        1
+    );
+    // A write straight to the engine is not seen through the cache until the TTL passes...
+    engine.put_item(put("Layers", with_v("2"))).await.unwrap();
+    assert_eq!(
+        value(cached.get_item(get("Layers", key("a", "1"))).await.unwrap()),
+        Some(n("1"))
+    );
+    assert_eq!(
+        value(engine.get_item(get("Layers", key("a", "1"))).await.unwrap()),
+        Some(n("2"))
+    );
+    assert_eq!(
+        metric(&server, "tessera_cache_hits_total{cache=\"item\"}"),
+        1
+    );
+    assert_eq!(
+        metric(
+            &server,
+            "tessera_cache_hits_total{cache=\"item\",table=\"Layers\"}"
+        ),
+        1
+    );
+    // ...a strongly consistent read bypasses it...
+    let mut consistent = get("Layers", key("a", "1"));
+    consistent.consistent_read = Some(true);
+    assert_eq!(
+        value(cached.get_item(consistent).await.unwrap()),
+        Some(n("2"))
+    );
+    // ...and a write through the cache is seen at once.
+    cached.put_item(put("Layers", with_v("3"))).await.unwrap();
+    assert_eq!(
+        value(cached.get_item(get("Layers", key("a", "1"))).await.unwrap()),
+        Some(n("3"))
+    );
+    assert!(metric(&server, "tessera_cache_bytes{cache=\"item\"}") > 0);
+    assert_eq!(server.stop(), 0);
+}
+
+#[test]
+fn http_api_uses_the_cache_with_the_cache_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start_with(dir.path(), &["--cache"]);
+    let create = r#"{"TableName":"Web","KeySchema":[{"AttributeName":"id","KeyType":"HASH"}],
+        "AttributeDefinitions":[{"AttributeName":"id","AttributeType":"S"}],"BillingMode":"PAY_PER_REQUEST"}"#;
+    assert_eq!(server.call("CreateTable", create).0, 200);
+    let put = r#"{"TableName":"Web","Item":{"id":{"S":"x"},"v":{"N":"1"}}}"#;
+    assert_eq!(server.call("PutItem", put).0, 200);
+    let get = r#"{"TableName":"Web","Key":{"id":{"S":"x"}}}"#;
+    for _ in 0..3 {
+        let (status, body) = server.call("GetItem", get);
+        assert_eq!(
+            (status, &body["Item"]["v"]["N"]),
+            (200, &serde_json::json!("1"))
+        );
+    }
+    assert_eq!(
+        metric(&server, "tessera_cache_hits_total{cache=\"item\"}"),
+        2
+    );
+    assert_eq!(
+        metric(&server, "tessera_cache_misses_total{cache=\"item\"}"),
+        1
+    );
+    assert_eq!(server.stop(), 0);
+}

@@ -5,12 +5,14 @@
 //! protocol) are converted to and from them in the server; the engine knows no JSON.
 
 pub mod error;
+pub mod interface;
 pub mod legacy;
 pub mod ops;
 pub mod txn;
 pub mod types;
 
 pub use error::{ApiError, ApiResult, CancellationReason};
+pub use interface::ItemApi;
 pub use legacy::*;
 pub use ops::*;
 pub use txn::*;

@@ -15,4 +15,6 @@ mod stats;
 pub(crate) mod txn;
 mod update;
 mod validate;
+
+pub use query::query_partition;
 pub mod write;

@@ -260,6 +260,33 @@ fn tighter(a: Bound<Vec<u8>>, b: Bound<Vec<u8>>, inward: std::cmp::Ordering) -> 
     }
 }
 
+/// The partition value a Query reads, from its KeyConditionExpression (or legacy
+/// KeyConditions), parsed and checked against the table's key schema as the Query itself
+/// does. The cache uses it to tie a cached Query to the partition whose writes must
+/// invalidate it.
+pub fn query_partition(
+    input: &QueryInput,
+    key: &crate::model::key::PrimaryKeySchema,
+) -> ApiResult<AttributeValue> {
+    let plan = ReadPlan::parse(
+        ReadExpressions {
+            key_condition: input.key_condition_expression.as_deref(),
+            filter: input.filter_expression.as_deref(),
+            projection: input.projection_expression.as_deref(),
+            names: input.expression_attribute_names.as_ref(),
+            values: input.expression_attribute_values.clone(),
+            key_conditions: input.key_conditions.as_ref(),
+            legacy_filter: input.query_filter.as_ref(),
+            conditional_operator: input.conditional_operator,
+            attributes_to_get: input.attributes_to_get.as_deref(),
+        },
+        Some(key),
+    )?;
+    plan.key
+        .map(|k| k.partition)
+        .ok_or_else(|| ApiError::validation("Query key condition not supported"))
+}
+
 impl Database {
     /// Query: items of one partition, in sort key order, a page at a time.
     pub fn query(&self, input: QueryInput) -> ApiResult<QueryOutput> {

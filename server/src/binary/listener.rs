@@ -10,8 +10,8 @@
 
 use super::codec::{ErrorBody, Wire};
 use super::frame::{self, Layer, FRAME_LEN_MAX, HELLO_LEN, STATUS_ERROR, STATUS_OK};
-use crate::http::HttpState;
 use crate::service;
+use crate::state::ServerState;
 use crate::wire::WireError;
 use bytes::BytesMut;
 use std::sync::Arc;
@@ -30,7 +30,7 @@ const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
 /// true (then requests already read are finished and answered before the socket closes).
 pub async fn serve_connection(
     mut stream: TcpStream,
-    state: Arc<HttpState>,
+    state: Arc<ServerState>,
     mut stop: watch::Receiver<bool>,
 ) {
     let mut hello = [0u8; HELLO_LEN];
@@ -146,7 +146,7 @@ fn runs_inline(opcode: u8) -> bool {
 }
 
 /// Runs one request on the calling thread and appends its response frame to `out`.
-fn answer(state: &HttpState, request: frame::RequestFrame, out: &mut Vec<u8>) {
+fn answer(state: &ServerState, request: frame::RequestFrame, out: &mut Vec<u8>) {
     let started = Instant::now();
     let start = frame::start_response(out, request.id, STATUS_OK);
     let result = run(state, &request, out);
@@ -164,11 +164,11 @@ fn answer(state: &HttpState, request: frame::RequestFrame, out: &mut Vec<u8>) {
 
 /// Decodes and runs `request`, appending the output's encoding to `out`.
 fn run(
-    state: &HttpState,
+    state: &ServerState,
     request: &frame::RequestFrame,
     out: &mut Vec<u8>,
 ) -> Result<(), ErrorBody> {
-    let _layer = Layer::from_code(request.layer).ok_or_else(|| ErrorBody {
+    let layer = Layer::from_code(request.layer).ok_or_else(|| ErrorBody {
         error_type: "ValidationException".to_owned(),
         message: format!(
             "Unknown layer {}: 0 is the cache, 1 the engine",
@@ -176,7 +176,6 @@ fn run(
         ),
         ..Default::default()
     })?;
-    // Until the cache arrives, both layers reach the engine.
     if request.opcode == super::OPCODE_PING {
         return if request.payload.is_empty() {
             Ok(())
@@ -193,7 +192,7 @@ fn run(
         }
         body
     })?;
-    match service::call(&state.db, decoded) {
+    match service::call(&*state.layer(layer == Layer::Cache), decoded) {
         Ok(response) => {
             super::encode_response(&response, out);
             Ok(())

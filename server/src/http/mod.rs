@@ -5,15 +5,14 @@
 //! ([`service::runs_inline`]).
 
 use crate::service;
+pub use crate::state::ServerState;
 use crate::wire::{self, WireError};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
 use hyper::header::{HeaderValue, CONTENT_TYPE};
 use hyper::{Method, Request, Response, StatusCode};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use tessera_engine::Database;
 
 /// Largest request body DynamoDB accepts.
 pub const REQUEST_BODY_BYTES_MAX: usize = 16 * 1024 * 1024;
@@ -22,39 +21,15 @@ const TARGET_PREFIX: &str = "DynamoDB_20120810.";
 /// Content type of DynamoDB's JSON protocol.
 const JSON_1_0: &str = "application/x-amz-json-1.0";
 
-/// What every connection shares.
-pub struct HttpState {
-    /// The database.
-    pub db: Arc<Database>,
-    /// Region named in the health text.
-    pub region: String,
-    /// Request ids handed out so far.
-    next_request_id: AtomicU64,
-    /// Requests, errors and latency per operation.
-    pub metrics: crate::metrics::Metrics,
-}
-
-impl HttpState {
-    /// State over `db`.
-    pub fn new(db: Arc<Database>, region: String) -> Self {
-        HttpState {
-            db,
-            region,
-            next_request_id: AtomicU64::new(1),
-            metrics: crate::metrics::Metrics::default(),
-        }
-    }
-}
-
 /// A response with `body` and DynamoDB's headers (content type, request id, CRC-32).
 fn reply(
-    state: &HttpState,
+    state: &ServerState,
     status: StatusCode,
     content_type: &str,
     body: Vec<u8>,
 ) -> Response<Full<Bytes>> {
     let crc = crc32fast::hash(&body);
-    let id = state.next_request_id.fetch_add(1, Ordering::Relaxed);
+    let id = state.next_request_id();
     let mut response = Response::new(Full::new(Bytes::from(body)));
     *response.status_mut() = status;
     let headers = response.headers_mut();
@@ -76,15 +51,14 @@ fn status(code: u16) -> StatusCode {
 
 /// Answers one HTTP request.
 pub async fn handle(
-    state: Arc<HttpState>,
+    state: Arc<ServerState>,
     request: Request<Incoming>,
 ) -> Result<Response<Full<Bytes>>, std::convert::Infallible> {
     if request.method() == Method::GET {
         let body = match request.uri().path() {
             "/health" => b"ok\n".to_vec(),
             "/metrics" => {
-                let db = Arc::clone(&state.db);
-                let text = state.metrics.render(db.store());
+                let text = state.metrics.render(state.db.store(), &state.cache.stats());
                 return Ok(reply(
                     &state,
                     StatusCode::OK,
@@ -146,11 +120,11 @@ pub async fn handle(
         }
     };
     let started = std::time::Instant::now();
+    let layer = state.layer(state.http_through_cache);
     let result = if service::runs_inline(&decoded) {
-        Ok(service::call(&state.db, decoded))
+        Ok(service::call(&*layer, decoded))
     } else {
-        let db = Arc::clone(&state.db);
-        tokio::task::spawn_blocking(move || service::call(&db, decoded)).await
+        tokio::task::spawn_blocking(move || service::call(&*layer, decoded)).await
     };
     let (code, body) = match result {
         Ok(Ok(response)) => (200, wire::encode_response(&response)),
