@@ -115,7 +115,7 @@ struct Entry<V> {
     table: Arc<TableCounters>,
 }
 
-type Store<V> = moka::sync::Cache<Vec<u8>, Arc<Entry<V>>>;
+type Store<V> = moka::sync::Cache<Vec<u8>, Arc<Entry<V>>, xxhash_rust::xxh3::Xxh3DefaultBuilder>;
 
 /// Which of the two caches.
 #[derive(Debug, Clone, Copy)]
@@ -143,17 +143,14 @@ impl Kind {
 /// Bytes an entry costs beyond its items: the key, the entry and moka's bookkeeping.
 const ENTRY_OVERHEAD: usize = 96;
 
-fn build_store<V: Send + Sync + 'static>(
-    bytes: u64,
-    ttl: Duration,
-    stats: Arc<Stats>,
-    kind: Kind,
-) -> Store<V> {
+/// A moka cache bounded by entry weights. Expiry is not moka's: an entry is checked against
+/// the configured clock when read and dropped then if too old (moka's own timers would cost
+/// every insert, and could not follow a test's clock); old entries nobody reads go the way
+/// of any cold entry, by size.
+fn build_store<V: Send + Sync + 'static>(bytes: u64, stats: Arc<Stats>, kind: Kind) -> Store<V> {
     moka::sync::Cache::builder()
         .max_capacity(bytes)
         .weigher(|_key: &Vec<u8>, entry: &Arc<Entry<V>>| entry.weight)
-        // A backstop in real time; freshness is decided against the configured clock.
-        .time_to_live(ttl.max(Duration::from_millis(1)))
         .eviction_listener(move |_key, entry: Arc<Entry<V>>, cause| {
             let counters = [kind.overall(&stats), kind.table(&entry.table)];
             for c in counters {
@@ -163,7 +160,7 @@ fn build_store<V: Send + Sync + 'static>(
                 }
             }
         })
-        .build()
+        .build_with_hasher(xxhash_rust::xxh3::Xxh3DefaultBuilder::new())
 }
 
 fn weight(key: &[u8], items: usize) -> u32 {
@@ -188,13 +185,11 @@ impl<E: ItemApi> Cache<E> {
         Cache {
             items: build_store(
                 config.item_cache_bytes,
-                config.item_ttl,
                 Arc::clone(&stats),
                 Kind::Item,
             ),
             queries: build_store(
                 config.query_cache_bytes,
-                config.query_ttl,
                 Arc::clone(&stats),
                 Kind::Query,
             ),
@@ -227,17 +222,16 @@ impl<E: ItemApi> Cache<E> {
         self.config.clock.now_epoch_seconds()
     }
 
-    /// A cached answer, if present, current and younger than `ttl`; a stale one is dropped.
+    /// A cached answer, if present, current and younger than `ttl`. A stale one is left in
+    /// place: the miss that follows replaces it (removing it first would cost moka a second
+    /// write).
     fn lookup<V>(&self, store: &Store<V>, key: &[u8], ttl: Duration) -> Option<Arc<Entry<V>>>
     where
         V: Send + Sync + 'static,
     {
         let entry = store.get(key)?;
-        if self.gens.is_current(&entry.stamp) && self.now() - entry.read_at < ttl.as_secs_f64() {
-            return Some(entry);
-        }
-        store.invalidate(key);
-        None
+        (self.gens.is_current(&entry.stamp) && self.now() - entry.read_at < ttl.as_secs_f64())
+            .then_some(entry)
     }
 
     fn insert<V: Send + Sync + 'static>(
@@ -377,9 +371,11 @@ impl<E: ItemApi> ItemApi for Cache<E> {
 
     fn put_item(&self, input: PutItemInput) -> ApiResult<PutItemOutput> {
         let table = input.table_name.clone();
-        let item = input.item.clone();
+        let key = self.schema(&table).map(|s| s.key_of(&input.item));
         let out = self.inner.put_item(input);
-        self.written(&table, &item);
+        if let Some(key) = key {
+            self.written(&table, &key);
+        }
         out
     }
 
