@@ -183,16 +183,8 @@ impl<E: ItemApi> Cache<E> {
     pub fn new(inner: E, config: CacheConfig) -> Self {
         let stats = Arc::new(Stats::default());
         Cache {
-            items: build_store(
-                config.item_cache_bytes,
-                Arc::clone(&stats),
-                Kind::Item,
-            ),
-            queries: build_store(
-                config.query_cache_bytes,
-                Arc::clone(&stats),
-                Kind::Query,
-            ),
+            items: build_store(config.item_cache_bytes, Arc::clone(&stats), Kind::Item),
+            queries: build_store(config.query_cache_bytes, Arc::clone(&stats), Kind::Query),
             inner,
             config,
             gens: Generations::new(STRIPES),

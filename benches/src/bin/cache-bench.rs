@@ -145,29 +145,31 @@ fn ycsb_b(name: &str, api: Arc<dyn ItemApi>, zipf: Arc<Zipf>, args: &Args) -> an
     for t in 0..args.threads {
         let (api, zipf) = (Arc::clone(&api), Arc::clone(&zipf));
         let size = args.item_size;
-        workers.push(std::thread::spawn(move || -> anyhow::Result<(Histogram<u64>, u64)> {
-            let mut rng = Rng::new(1000 + t as u64);
-            let mut reads = histogram()?;
-            let mut ops = 0u64;
-            while Instant::now() < deadline {
-                for _ in 0..64 {
-                    let k = zipf.sample(&mut rng);
-                    if rng.below(100) < 95 {
-                        let t = Instant::now();
-                        api.get_item(get(k))?;
-                        reads.saturating_record(t.elapsed().as_nanos() as u64);
-                    } else {
-                        api.put_item(PutItemInput {
-                            table_name: TABLE.into(),
-                            item: item(k, size),
-                            ..Default::default()
-                        })?;
+        workers.push(std::thread::spawn(
+            move || -> anyhow::Result<(Histogram<u64>, u64)> {
+                let mut rng = Rng::new(1000 + t as u64);
+                let mut reads = histogram()?;
+                let mut ops = 0u64;
+                while Instant::now() < deadline {
+                    for _ in 0..64 {
+                        let k = zipf.sample(&mut rng);
+                        if rng.below(100) < 95 {
+                            let t = Instant::now();
+                            api.get_item(get(k))?;
+                            reads.saturating_record(t.elapsed().as_nanos() as u64);
+                        } else {
+                            api.put_item(PutItemInput {
+                                table_name: TABLE.into(),
+                                item: item(k, size),
+                                ..Default::default()
+                            })?;
+                        }
+                        ops += 1;
                     }
-                    ops += 1;
                 }
-            }
-            Ok((reads, ops))
-        }));
+                Ok((reads, ops))
+            },
+        ));
     }
     let mut reads = histogram()?;
     let mut ops = 0;
@@ -224,7 +226,12 @@ fn main() -> anyhow::Result<()> {
     hot_reads("engine", &*db, &args)?;
     hot_reads("cache", &*cache, &args)?;
     let zipf = Arc::new(Zipf::new(args.items, args.theta));
-    ycsb_b("engine", Arc::clone(&db) as Arc<dyn ItemApi>, Arc::clone(&zipf), &args)?;
+    ycsb_b(
+        "engine",
+        Arc::clone(&db) as Arc<dyn ItemApi>,
+        Arc::clone(&zipf),
+        &args,
+    )?;
     let before = cache.stats().item;
     ycsb_b("cache", Arc::clone(&cache) as Arc<dyn ItemApi>, zipf, &args)?;
     let after = cache.stats().item;
