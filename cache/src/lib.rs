@@ -37,12 +37,12 @@
 pub mod generation;
 pub mod keys;
 pub mod stats;
+pub mod store;
 
 pub use stats::{CacheStats, CounterValues};
 pub use tessera_engine as engine;
 
 use generation::{Generations, Stamp, STRIPES};
-use moka::notification::RemovalCause;
 use stats::{Stats, TableCounters};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, PoisonError, RwLock};
@@ -115,7 +115,7 @@ struct Entry<V> {
     table: Arc<TableCounters>,
 }
 
-type Store<V> = moka::sync::Cache<Vec<u8>, Arc<Entry<V>>, xxhash_rust::xxh3::Xxh3DefaultBuilder>;
+type Store<V> = store::Store<Entry<V>>;
 
 /// Which of the two caches.
 #[derive(Debug, Clone, Copy)]
@@ -143,24 +143,23 @@ impl Kind {
 /// Bytes an entry costs beyond its items: the key, the entry and moka's bookkeeping.
 const ENTRY_OVERHEAD: usize = 96;
 
-/// A moka cache bounded by entry weights. Expiry is not moka's: an entry is checked against
-/// the configured clock when read and dropped then if too old (moka's own timers would cost
-/// every insert, and could not follow a test's clock); old entries nobody reads go the way
-/// of any cold entry, by size.
+/// A cache bounded by entry weights (moka's policy, see [`store`]). Expiry is not moka's: an
+/// entry is checked against the configured clock when read and replaced then if too old
+/// (moka's timers could not follow a test's clock); old entries nobody reads go the way of
+/// any cold entry, by size.
 fn build_store<V: Send + Sync + 'static>(bytes: u64, stats: Arc<Stats>, kind: Kind) -> Store<V> {
-    moka::sync::Cache::builder()
-        .max_capacity(bytes)
-        .weigher(|_key: &Vec<u8>, entry: &Arc<Entry<V>>| entry.weight)
-        .eviction_listener(move |_key, entry: Arc<Entry<V>>, cause| {
-            let counters = [kind.overall(&stats), kind.table(&entry.table)];
-            for c in counters {
+    store::Store::new(
+        bytes,
+        |entry: &Entry<V>| entry.weight,
+        move |entry: &Entry<V>, evicted| {
+            for c in [kind.overall(&stats), kind.table(&entry.table)] {
                 c.add_bytes(-i64::from(entry.weight));
-                if matches!(cause, RemovalCause::Size | RemovalCause::Expired) {
+                if evicted {
                     c.evicted();
                 }
             }
-        })
-        .build_with_hasher(xxhash_rust::xxh3::Xxh3DefaultBuilder::new())
+        },
+    )
 }
 
 fn weight(key: &[u8], items: usize) -> u32 {
