@@ -287,22 +287,35 @@ impl<E: ItemApi> Cache<E> {
         Some(schema)
     }
 
-    /// After a write of `key` (or of an item holding it) in `table` was acknowledged: makes
-    /// the cached answers it affects stale.
-    fn written(&self, table: &str, item_or_key: &Item) {
-        let Some(schema) = self.schema(table) else {
-            // The layer below does not know the table, so the write wrote nothing.
-            return;
-        };
-        let key = schema.key_of(item_or_key);
-        self.gens
-            .bump(self.gens.stripe(keys::item_hash(table, &key)));
-        if self.config.invalidate_queries.contains(table) {
-            if let Some(p) = key.get(&schema.partition.name) {
-                self.gens
-                    .bump(self.gens.stripe(keys::partition_hash(table, p)));
+    /// The keys a write will touch, worked out before it runs: each item reduced to its key
+    /// by the table's schema. A table the layer below does not know is skipped: a write to it
+    /// writes nothing.
+    fn keys_of<'a>(
+        &self,
+        writes: impl IntoIterator<Item = (&'a str, &'a Item)>,
+    ) -> Vec<(String, Item)> {
+        writes
+            .into_iter()
+            .filter_map(|(table, item)| Some((table.to_owned(), self.schema(table)?.key_of(item))))
+            .collect()
+    }
+
+    /// After a write was acknowledged (or failed: harmless): makes stale every cached answer
+    /// depending on the keys it touched.
+    fn written_keys(&self, keys: &[(String, Item)]) {
+        for (table, key) in keys {
+            self.gens
+                .bump(self.gens.stripe(keys::item_hash(table, key)));
+            if self.config.invalidate_queries.contains(table) {
+                if let Some(p) = self
+                    .schema(table)
+                    .and_then(|s| key.get(&s.partition.name).cloned())
+                {
+                    self.gens
+                        .bump(self.gens.stripe(keys::partition_hash(table, &p)));
+                }
+                self.gens.bump(self.gens.stripe(keys::table_hash(table)));
             }
-            self.gens.bump(self.gens.stripe(keys::table_hash(table)));
         }
     }
 
@@ -361,12 +374,9 @@ impl<E: ItemApi> ItemApi for Cache<E> {
     }
 
     fn put_item(&self, input: PutItemInput) -> ApiResult<PutItemOutput> {
-        let table = input.table_name.clone();
-        let key = self.schema(&table).map(|s| s.key_of(&input.item));
+        let keys = self.keys_of([(input.table_name.as_str(), &input.item)]);
         let out = self.inner.put_item(input);
-        if let Some(key) = key {
-            self.written(&table, &key);
-        }
+        self.written_keys(&keys);
         out
     }
 
@@ -410,18 +420,16 @@ impl<E: ItemApi> ItemApi for Cache<E> {
     }
 
     fn update_item(&self, input: UpdateItemInput) -> ApiResult<UpdateItemOutput> {
-        let table = input.table_name.clone();
-        let key = input.key.clone();
+        let keys = self.keys_of([(input.table_name.as_str(), &input.key)]);
         let out = self.inner.update_item(input);
-        self.written(&table, &key);
+        self.written_keys(&keys);
         out
     }
 
     fn delete_item(&self, input: DeleteItemInput) -> ApiResult<DeleteItemOutput> {
-        let table = input.table_name.clone();
-        let key = input.key.clone();
+        let keys = self.keys_of([(input.table_name.as_str(), &input.key)]);
         let out = self.inner.delete_item(input);
-        self.written(&table, &key);
+        self.written_keys(&keys);
         out
     }
 
@@ -569,23 +577,14 @@ impl<E: ItemApi> ItemApi for Cache<E> {
     }
 
     fn batch_write_item(&self, input: BatchWriteItemInput) -> ApiResult<BatchWriteItemOutput> {
-        let written: Vec<(String, Item)> = input
-            .request_items
-            .iter()
-            .flat_map(|(table, requests)| {
-                requests.iter().map(move |r| {
-                    let item = match r {
-                        WriteRequest::PutRequest { item } => item.clone(),
-                        WriteRequest::DeleteRequest { key } => key.clone(),
-                    };
-                    (table.clone(), item)
-                })
+        let keys = self.keys_of(input.request_items.iter().flat_map(|(table, requests)| {
+            requests.iter().map(move |r| match r {
+                WriteRequest::PutRequest { item } => (table.as_str(), item),
+                WriteRequest::DeleteRequest { key } => (table.as_str(), key),
             })
-            .collect();
+        }));
         let out = self.inner.batch_write_item(input);
-        for (table, item) in &written {
-            self.written(table, item);
-        }
+        self.written_keys(&keys);
         out
     }
 
@@ -593,20 +592,19 @@ impl<E: ItemApi> ItemApi for Cache<E> {
         &self,
         input: TransactWriteItemsInput,
     ) -> ApiResult<TransactWriteItemsOutput> {
-        let written: Vec<(String, Item)> = input
-            .transact_items
-            .iter()
-            .filter_map(|action| match action {
-                TransactWriteItem::Put(p) => Some((p.table_name.clone(), p.item.clone())),
-                TransactWriteItem::Update(u) => Some((u.table_name.clone(), u.key.clone())),
-                TransactWriteItem::Delete(d) => Some((d.table_name.clone(), d.key.clone())),
-                TransactWriteItem::ConditionCheck(_) => None,
-            })
-            .collect();
+        let keys = self.keys_of(
+            input
+                .transact_items
+                .iter()
+                .filter_map(|action| match action {
+                    TransactWriteItem::Put(p) => Some((p.table_name.as_str(), &p.item)),
+                    TransactWriteItem::Update(u) => Some((u.table_name.as_str(), &u.key)),
+                    TransactWriteItem::Delete(d) => Some((d.table_name.as_str(), &d.key)),
+                    TransactWriteItem::ConditionCheck(_) => None,
+                }),
+        );
         let out = self.inner.transact_write_items(input);
-        for (table, item) in &written {
-            self.written(table, item);
-        }
+        self.written_keys(&keys);
         out
     }
 

@@ -370,21 +370,26 @@ fn read_responses(stream: &mut std::net::TcpStream, count: usize) -> Vec<frame::
     out
 }
 
-#[test]
-fn raw_thousand_requests_in_one_write_each_answered_by_id() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(dir.path());
-    let mut stream = raw_connect(&server.binary_addr);
+/// Creates table `name` over a raw connection.
+fn raw_create_table(stream: &mut std::net::TcpStream, name: &str) {
     let mut wire = Vec::new();
     frame::put_request(
         &mut wire,
         1_000_000,
         CreateTableInput::OPCODE,
         Layer::Engine,
-        &encode(&table("Wire")),
+        &encode(&table(name)),
     );
     stream.write_all(&wire).unwrap();
-    assert_eq!(read_responses(&mut stream, 1)[0].status, frame::STATUS_OK);
+    assert_eq!(read_responses(stream, 1)[0].status, frame::STATUS_OK);
+}
+
+#[test]
+fn raw_thousand_requests_in_one_write_each_answered_by_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path());
+    let mut stream = raw_connect(&server.binary_addr);
+    raw_create_table(&mut stream, "Wire");
     // 1,000 requests written before any answer is read: 500 puts, then a get of each.
     let mut wire = Vec::new();
     for i in 0..500u64 {
@@ -463,16 +468,7 @@ fn sigterm_mid_pipeline_answers_what_it_read_and_keeps_every_acknowledged_write(
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(dir.path());
     let mut stream = raw_connect(&server.binary_addr);
-    let mut wire = Vec::new();
-    frame::put_request(
-        &mut wire,
-        1_000_000,
-        CreateTableInput::OPCODE,
-        Layer::Cache,
-        &encode(&table("Term")),
-    );
-    stream.write_all(&wire).unwrap();
-    assert_eq!(read_responses(&mut stream, 1)[0].status, frame::STATUS_OK);
+    raw_create_table(&mut stream, "Term");
     let mut wire = Vec::new();
     for i in 0..300u64 {
         let request = put("Term", key(&format!("k{i}"), "s"));
