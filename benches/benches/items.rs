@@ -157,7 +157,7 @@ fn update_and_transact(c: &mut Criterion) {
                 .collect();
             db.transact_write_items(TransactWriteItemsInput {
                 transact_items: actions,
-                client_request_token: None,
+                ..Default::default()
             })
             .expect("transaction")
         })

@@ -396,6 +396,7 @@ impl<E: ItemApi> ItemApi for Cache<E> {
             entry.table.item.hit();
             return Ok(GetItemOutput {
                 item: entry.value.clone(),
+                consumed_capacity: hit_capacity(input.return_consumed_capacity, &input.table_name),
             });
         }
         let table = self.stats.table(&input.table_name);
@@ -441,7 +442,9 @@ impl<E: ItemApi> ItemApi for Cache<E> {
         if let Some(entry) = self.lookup(&self.queries, &key, self.config.query_ttl) {
             self.stats.query.hit();
             entry.table.query.hit();
-            return Ok(entry.value.clone());
+            let mut out = entry.value.clone();
+            out.consumed_capacity = hit_capacity(input.return_consumed_capacity, &input.table_name);
+            return Ok(out);
         }
         let Ok(stripe) = self.query_stripe(&input) else {
             return self.inner.query(input);
@@ -464,7 +467,9 @@ impl<E: ItemApi> ItemApi for Cache<E> {
         if let Some(entry) = self.lookup(&self.queries, &key, self.config.query_ttl) {
             self.stats.query.hit();
             entry.table.query.hit();
-            return Ok(entry.value.clone());
+            let mut out = entry.value.clone();
+            out.consumed_capacity = hit_capacity(input.return_consumed_capacity, &input.table_name);
+            return Ok(out);
         }
         let table_name = input.table_name.as_str();
         let stripe = self
@@ -484,7 +489,11 @@ impl<E: ItemApi> ItemApi for Cache<E> {
 
     fn batch_get_item(&self, input: BatchGetItemInput) -> ApiResult<BatchGetItemOutput> {
         let mut found: std::collections::BTreeMap<String, Vec<Item>> = Default::default();
-        let mut rest = BatchGetItemInput::default();
+        let mode = input.return_consumed_capacity;
+        let mut rest = BatchGetItemInput {
+            return_consumed_capacity: mode,
+            ..Default::default()
+        };
         // Keys to cache once the layer below answers: (table, cache key, stamp, key).
         let mut pending = Vec::new();
         for (table, request) in input.request_items {
@@ -534,9 +543,15 @@ impl<E: ItemApi> ItemApi for Cache<E> {
             }
         }
         if rest.request_items.is_empty() {
+            // Every key was a hit: nothing consumed below.
+            let mut consumed = tessera_engine::table::capacity::Consumed::new();
+            for table in found.keys() {
+                consumed.add(table, tessera_engine::table::capacity::Kind::Read, 0.0);
+            }
             return Ok(BatchGetItemOutput {
                 responses: found,
                 unprocessed_keys: Default::default(),
+                consumed_capacity: consumed.report(mode),
             });
         }
         let read_at = self.now();
@@ -617,6 +632,17 @@ impl<E: ItemApi> ItemApi for Cache<E> {
     }
 }
 
+/// What a hit reports when capacity is asked for: nothing consumed below the cache (as DAX
+/// hits cost no read units).
+fn hit_capacity(mode: Option<ReturnConsumedCapacity>, table: &str) -> Option<ConsumedCapacity> {
+    tessera_engine::table::capacity::single(
+        mode,
+        table,
+        tessera_engine::table::capacity::Kind::Read,
+        0.0,
+    )
+}
+
 impl<E: ItemApi> Cache<E> {
     fn cache_query(
         &self,
@@ -633,9 +659,12 @@ impl<E: ItemApi> Cache<E> {
             .map(item_size_bytes)
             .sum::<usize>()
             + out.last_evaluated_key.as_ref().map_or(0, item_size_bytes);
+        // The capacity belongs to the request that read it, not to later hits.
+        let mut value = out.clone();
+        value.consumed_capacity = None;
         let entry = Entry {
             weight: weight(&key, size),
-            value: out.clone(),
+            value,
             stamp,
             read_at,
             table,

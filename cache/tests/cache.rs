@@ -227,6 +227,7 @@ fn write_through_is_visible_to_the_next_read() {
     assert_eq!(get(&f.cache, key("a", 1), false), None);
     f.cache
         .batch_write_item(BatchWriteItemInput {
+            return_consumed_capacity: None,
             request_items: [(
                 "Tbl".to_owned(),
                 vec![WriteRequest::PutRequest {
@@ -239,6 +240,7 @@ fn write_through_is_visible_to_the_next_read() {
     assert_eq!(get(&f.cache, key("a", 1), false), Some(item("a", 1, 4)));
     f.cache
         .transact_write_items(TransactWriteItemsInput {
+            return_consumed_capacity: None,
             transact_items: vec![TransactWriteItem::Put(Put {
                 table_name: "Tbl".into(),
                 item: item("a", 1, 5),
@@ -329,6 +331,7 @@ fn batch_get_item_mixes_hits_misses_and_negative_entries() {
     let out = f
         .cache
         .batch_get_item(BatchGetItemInput {
+            return_consumed_capacity: None,
             request_items: [(
                 "Tbl".to_owned(),
                 KeysAndAttributes {

@@ -50,6 +50,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .collect::<Result<Vec<_>, Box<dyn std::error::Error>>>()?;
     db.batch_write_item(BatchWriteItemInput {
         request_items: [("Music".to_owned(), writes)].into(),
+        ..Default::default()
     })?;
 
     // Query one partition, newest titles first, two at a time.
@@ -102,6 +103,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // TransactWriteItems: all or nothing; here the condition fails, so nothing is written.
     let cancelled = db.transact_write_items(TransactWriteItemsInput {
+        return_consumed_capacity: None,
         transact_items: vec![
             TransactWriteItem::Put(Put {
                 table_name: "Music".into(),

@@ -113,6 +113,7 @@ pub fn put_all(db: &Database, table: &str, items: &[Item]) {
             .collect();
         let out = db
             .batch_write_item(BatchWriteItemInput {
+                return_consumed_capacity: None,
                 request_items: [(table.to_owned(), writes)].into(),
             })
             .unwrap();

@@ -48,6 +48,7 @@ fn write(db: &Database, tables: Vec<(&str, Vec<WriteRequest>)>) -> ApiResult<Bat
             .into_iter()
             .map(|(name, writes)| (name.to_owned(), writes))
             .collect(),
+        ..Default::default()
     })
 }
 
@@ -64,6 +65,7 @@ fn read(db: &Database, tables: Vec<(&str, KeysAndAttributes)>) -> ApiResult<Batc
             .into_iter()
             .map(|(name, request)| (name.to_owned(), request))
             .collect(),
+        ..Default::default()
     })
 }
 
@@ -529,6 +531,7 @@ fn batch_get_item_response_over_16_mb_returns_unprocessed_keys_until_all_are_rea
         let out = db
             .batch_get_item(BatchGetItemInput {
                 request_items: request,
+                ..Default::default()
             })
             .unwrap();
         let items = out.responses.get("Accounts").cloned().unwrap_or_default();

@@ -352,7 +352,10 @@ fn get_item_missing_item_has_no_item_and_delete_item_missing_succeeds() {
     let (_dir, db) = db_with_table();
     assert_eq!(
         db.get_item(get_input(id("none"))).unwrap(),
-        GetItemOutput { item: None }
+        GetItemOutput {
+            consumed_capacity: None,
+            item: None
+        }
     );
     let out = db
         .delete_item(DeleteItemInput {

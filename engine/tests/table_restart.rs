@@ -492,6 +492,7 @@ fn restart_kill_child_process_entry() {
                     .collect();
                 let out = db
                     .batch_write_item(BatchWriteItemInput {
+                        return_consumed_capacity: None,
                         request_items: [(KILL_TABLE.to_owned(), writes)].into(),
                     })
                     .unwrap();
@@ -514,6 +515,7 @@ fn restart_kill_child_process_entry() {
                     })
                     .collect();
                 db.transact_write_items(TransactWriteItemsInput {
+                    return_consumed_capacity: None,
                     transact_items: actions,
                     client_request_token: None,
                 })

@@ -50,6 +50,7 @@ fn put_action(
 
 fn transact(db: &Database, items: Vec<TransactWriteItem>) -> ApiResult<TransactWriteItemsOutput> {
     db.transact_write_items(TransactWriteItemsInput {
+        return_consumed_capacity: None,
         transact_items: items,
         client_request_token: None,
     })
@@ -218,6 +219,7 @@ fn transact_write_client_token_is_idempotent_for_ten_minutes() {
     let db = open_with_clock(dir.path(), Arc::clone(&clock));
     create_id_table(&db, "Ledger");
     let input = |amount: &str| TransactWriteItemsInput {
+        return_consumed_capacity: None,
         transact_items: vec![put_action(
             "Ledger",
             item(&[("id", s("t1")), ("amount", n(amount))]),
@@ -331,6 +333,7 @@ fn transact_get_reads_items_in_order_with_projection() {
     put(&db, "Ledger", item(&[("id", s("t")), ("amount", n("3"))]));
     let out = db
         .transact_get_items(TransactGetItemsInput {
+            return_consumed_capacity: None,
             transact_items: vec![
                 Get {
                     table_name: "Ledger".into(),
@@ -362,6 +365,7 @@ fn transact_get_reads_items_in_order_with_projection() {
     );
     assert_validation(
         db.transact_get_items(TransactGetItemsInput {
+            return_consumed_capacity: None,
             transact_items: vec![
                 Get {
                     table_name: "Ledger".into(),
@@ -378,7 +382,7 @@ fn transact_get_reads_items_in_order_with_projection() {
         "Transaction request cannot include multiple operations on one item",
     );
     assert_validation(
-        db.transact_get_items(TransactGetItemsInput { transact_items: vec![] }),
+        db.transact_get_items(TransactGetItemsInput { return_consumed_capacity: None, transact_items: vec![] }),
         "1 validation error detected: Value '[]' at 'transactItems' failed to satisfy constraint: Member must have length greater than or equal to 1",
     );
 }
@@ -387,7 +391,7 @@ fn transact_get_reads_items_in_order_with_projection() {
 fn transact_table_name_errors_name_the_action_member() {
     let (_dir, db) = setup();
     assert_validation(
-        db.transact_get_items(TransactGetItemsInput {
+        db.transact_get_items(TransactGetItemsInput { return_consumed_capacity: None,
             transact_items: vec![
                 Get { table_name: "Missing".into(), key: id("a"), ..Default::default() },
                 Get { table_name: "bad!name".into(), key: id("a"), ..Default::default() },

@@ -308,6 +308,7 @@ fn transact_write_update_action_applies_atomically_with_the_rest() {
     put(&db, TABLE, item(&[("id", s("b")), ("balance", n("0"))]));
     let transfer = |amount: &str| {
         db.transact_write_items(TransactWriteItemsInput {
+            return_consumed_capacity: None,
             transact_items: vec![
                 TransactWriteItem::Update(Update {
                     table_name: TABLE.into(),

@@ -184,12 +184,14 @@ async fn client_every_operation_and_errors() {
                 ],
             )]
             .into(),
+            ..Default::default()
         })
         .await
         .unwrap();
     assert!(written.unprocessed_items.is_empty());
     let batch = client
         .batch_get_item(BatchGetItemInput {
+            return_consumed_capacity: None,
             request_items: [(
                 "Tbl".to_owned(),
                 KeysAndAttributes {
@@ -206,6 +208,7 @@ async fn client_every_operation_and_errors() {
     let e = service_error(
         client
             .transact_write_items(TransactWriteItemsInput {
+                return_consumed_capacity: None,
                 transact_items: vec![
                     TransactWriteItem::Put(Put {
                         table_name: "Tbl".into(),
@@ -233,6 +236,7 @@ async fn client_every_operation_and_errors() {
     assert_eq!(codes, vec!["None", "ConditionalCheckFailed"]);
     let got = client
         .transact_get_items(TransactGetItemsInput {
+            return_consumed_capacity: None,
             transact_items: vec![Get {
                 table_name: "Tbl".into(),
                 key: key("p", "s2"),

@@ -97,3 +97,48 @@ fn http_api_serves_dynamodb_json_and_survives_restart() {
     assert_eq!(got["Item"]["Plays"]["N"], "42.5");
     assert_eq!(server.stop(), 0);
 }
+
+#[test]
+fn http_api_reports_consumed_capacity_in_dynamodb_shape() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path());
+    let (status, _) = server.call(
+        "CreateTable",
+        r#"{"TableName":"Units","KeySchema":[{"AttributeName":"id","KeyType":"HASH"}],
+            "AttributeDefinitions":[{"AttributeName":"id","AttributeType":"S"}],
+            "BillingMode":"PAY_PER_REQUEST"}"#,
+    );
+    assert_eq!(status, 200);
+    let (status, put) = server.call(
+        "PutItem",
+        r#"{"TableName":"Units","Item":{"id":{"S":"a"}},"ReturnConsumedCapacity":"TOTAL"}"#,
+    );
+    assert_eq!(status, 200);
+    assert_eq!(
+        put,
+        serde_json::json!({"ConsumedCapacity":{"TableName":"Units","CapacityUnits":1.0}})
+    );
+    let (_, get) = server.call(
+        "GetItem",
+        r#"{"TableName":"Units","Key":{"id":{"S":"a"}},"ReturnConsumedCapacity":"INDEXES"}"#,
+    );
+    assert_eq!(
+        get["ConsumedCapacity"],
+        serde_json::json!({"TableName":"Units","CapacityUnits":0.5,"Table":{"CapacityUnits":0.5}})
+    );
+    let (_, batch) = server.call(
+        "BatchWriteItem",
+        r#"{"RequestItems":{"Units":[{"PutRequest":{"Item":{"id":{"S":"b"}}}}]},
+            "ReturnConsumedCapacity":"TOTAL"}"#,
+    );
+    assert_eq!(
+        batch["ConsumedCapacity"],
+        serde_json::json!([{"TableName":"Units","CapacityUnits":1.0}])
+    );
+    let (_, none) = server.call(
+        "GetItem",
+        r#"{"TableName":"Units","Key":{"id":{"S":"a"}},"ReturnConsumedCapacity":"NONE"}"#,
+    );
+    assert!(none.get("ConsumedCapacity").is_none(), "{none}");
+    assert_eq!(server.stop(), 0);
+}

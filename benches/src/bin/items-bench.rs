@@ -157,6 +157,7 @@ fn main() -> Result<()> {
         db.transact_write_items(TransactWriteItemsInput {
             transact_items: actions,
             client_request_token: None,
+            ..Default::default()
         })?;
         Ok(())
     })?;

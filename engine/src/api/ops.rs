@@ -192,6 +192,8 @@ pub struct PutItemInput {
     pub expected: Option<Expected>,
     /// How the `expected` entries combine.
     pub conditional_operator: Option<ConditionalOperator>,
+    /// Whether the response reports consumed capacity (`NONE` when absent).
+    pub return_consumed_capacity: Option<ReturnConsumedCapacity>,
 }
 
 /// PutItem's response.
@@ -199,6 +201,8 @@ pub struct PutItemInput {
 pub struct PutItemOutput {
     /// The replaced item, for `ALL_OLD`.
     pub attributes: Option<Item>,
+    /// The capacity consumed, when asked for.
+    pub consumed_capacity: Option<ConsumedCapacity>,
 }
 
 /// GetItem's request.
@@ -216,6 +220,8 @@ pub struct GetItemInput {
     pub expression_attribute_names: Option<AttributeNames>,
     /// Legacy projection (instead of `projection_expression`).
     pub attributes_to_get: Option<Vec<String>>,
+    /// Whether the response reports consumed capacity (`NONE` when absent).
+    pub return_consumed_capacity: Option<ReturnConsumedCapacity>,
 }
 
 /// GetItem's response.
@@ -223,6 +229,8 @@ pub struct GetItemInput {
 pub struct GetItemOutput {
     /// The item, absent when there is none.
     pub item: Option<Item>,
+    /// The capacity consumed, when asked for.
+    pub consumed_capacity: Option<ConsumedCapacity>,
 }
 
 /// DeleteItem's request.
@@ -246,6 +254,8 @@ pub struct DeleteItemInput {
     pub expected: Option<Expected>,
     /// How the `expected` entries combine.
     pub conditional_operator: Option<ConditionalOperator>,
+    /// Whether the response reports consumed capacity (`NONE` when absent).
+    pub return_consumed_capacity: Option<ReturnConsumedCapacity>,
 }
 
 /// DeleteItem's response.
@@ -253,6 +263,8 @@ pub struct DeleteItemInput {
 pub struct DeleteItemOutput {
     /// The deleted item, for `ALL_OLD`.
     pub attributes: Option<Item>,
+    /// The capacity consumed, when asked for.
+    pub consumed_capacity: Option<ConsumedCapacity>,
 }
 
 /// Query's request.
@@ -290,6 +302,8 @@ pub struct QueryInput {
     pub conditional_operator: Option<ConditionalOperator>,
     /// Legacy projection (instead of `projection_expression`).
     pub attributes_to_get: Option<Vec<String>>,
+    /// Whether the response reports consumed capacity (`NONE` when absent).
+    pub return_consumed_capacity: Option<ReturnConsumedCapacity>,
 }
 
 /// Query's and Scan's response.
@@ -303,6 +317,8 @@ pub struct QueryOutput {
     pub scanned_count: i64,
     /// Present when the read stopped early; pass it as `ExclusiveStartKey` to continue.
     pub last_evaluated_key: Option<Item>,
+    /// The capacity consumed, when asked for.
+    pub consumed_capacity: Option<ConsumedCapacity>,
 }
 
 /// Scan's request.
@@ -338,6 +354,8 @@ pub struct ScanInput {
     pub conditional_operator: Option<ConditionalOperator>,
     /// Legacy projection (instead of `projection_expression`).
     pub attributes_to_get: Option<Vec<String>>,
+    /// Whether the response reports consumed capacity (`NONE` when absent).
+    pub return_consumed_capacity: Option<ReturnConsumedCapacity>,
 }
 
 /// Scan's response (the same shape as Query's).
@@ -363,6 +381,8 @@ pub struct KeysAndAttributes {
 pub struct BatchGetItemInput {
     /// Table name to keys (at most 100 keys in all).
     pub request_items: BTreeMap<String, KeysAndAttributes>,
+    /// Whether the response reports consumed capacity (`NONE` when absent).
+    pub return_consumed_capacity: Option<ReturnConsumedCapacity>,
 }
 
 /// BatchGetItem's response.
@@ -372,6 +392,8 @@ pub struct BatchGetItemOutput {
     pub responses: BTreeMap<String, Vec<Item>>,
     /// Keys not read this time (response size limit); retry them.
     pub unprocessed_keys: BTreeMap<String, KeysAndAttributes>,
+    /// The capacity consumed per table, when asked for.
+    pub consumed_capacity: Option<Vec<ConsumedCapacity>>,
 }
 
 /// One write of BatchWriteItem.
@@ -394,6 +416,8 @@ pub enum WriteRequest {
 pub struct BatchWriteItemInput {
     /// Table name to writes (at most 25 in all).
     pub request_items: BTreeMap<String, Vec<WriteRequest>>,
+    /// Whether the response reports consumed capacity (`NONE` when absent).
+    pub return_consumed_capacity: Option<ReturnConsumedCapacity>,
 }
 
 /// BatchWriteItem's response.
@@ -401,6 +425,8 @@ pub struct BatchWriteItemInput {
 pub struct BatchWriteItemOutput {
     /// Writes not applied this time; retry them.
     pub unprocessed_items: BTreeMap<String, Vec<WriteRequest>>,
+    /// The capacity consumed per table, when asked for.
+    pub consumed_capacity: Option<Vec<ConsumedCapacity>>,
 }
 
 /// UpdateItem's request.
@@ -428,6 +454,8 @@ pub struct UpdateItemInput {
     pub expected: Option<Expected>,
     /// How the `expected` entries combine.
     pub conditional_operator: Option<ConditionalOperator>,
+    /// Whether the response reports consumed capacity (`NONE` when absent).
+    pub return_consumed_capacity: Option<ReturnConsumedCapacity>,
 }
 
 /// UpdateItem's response.
@@ -435,4 +463,6 @@ pub struct UpdateItemInput {
 pub struct UpdateItemOutput {
     /// The attributes ReturnValues asked for.
     pub attributes: Option<Item>,
+    /// The capacity consumed, when asked for.
+    pub consumed_capacity: Option<ConsumedCapacity>,
 }

@@ -1,6 +1,7 @@
 //! TransactWriteItems and TransactGetItems requests and responses.
 
 use super::ops::{AttributeNames, AttributeValues, ReturnValuesOnConditionCheckFailure};
+use super::types::{ConsumedCapacity, ReturnConsumedCapacity};
 use crate::model::Item;
 
 /// A condition on an item that a transaction checks without writing it.
@@ -93,11 +94,16 @@ pub struct TransactWriteItemsInput {
     pub transact_items: Vec<TransactWriteItem>,
     /// Makes the call idempotent for 10 minutes.
     pub client_request_token: Option<String>,
+    /// Whether the response reports consumed capacity (`NONE` when absent).
+    pub return_consumed_capacity: Option<ReturnConsumedCapacity>,
 }
 
 /// TransactWriteItems' response.
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct TransactWriteItemsOutput {}
+pub struct TransactWriteItemsOutput {
+    /// The capacity consumed per table, when asked for.
+    pub consumed_capacity: Option<Vec<ConsumedCapacity>>,
+}
 
 /// A read inside TransactGetItems.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -117,6 +123,8 @@ pub struct Get {
 pub struct TransactGetItemsInput {
     /// 1 to 100 reads.
     pub transact_items: Vec<Get>,
+    /// Whether the response reports consumed capacity (`NONE` when absent).
+    pub return_consumed_capacity: Option<ReturnConsumedCapacity>,
 }
 
 /// One read's result.
@@ -131,4 +139,6 @@ pub struct ItemResponse {
 pub struct TransactGetItemsOutput {
     /// The results.
     pub responses: Vec<ItemResponse>,
+    /// The capacity consumed per table, when asked for.
+    pub consumed_capacity: Option<Vec<ConsumedCapacity>>,
 }

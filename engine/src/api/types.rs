@@ -289,3 +289,56 @@ pub struct TableDescription {
     /// Whether DeleteTable is refused.
     pub deletion_protection_enabled: bool,
 }
+
+/// ReturnConsumedCapacity: whether a response reports the capacity the request consumed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ReturnConsumedCapacity {
+    /// No `ConsumedCapacity` in the response.
+    #[default]
+    None,
+    /// The total, per table.
+    Total,
+    /// The total, plus the table's and each index's share.
+    Indexes,
+}
+
+impl ReturnConsumedCapacity {
+    /// DynamoDB's spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReturnConsumedCapacity::None => "NONE",
+            ReturnConsumedCapacity::Total => "TOTAL",
+            ReturnConsumedCapacity::Indexes => "INDEXES",
+        }
+    }
+}
+
+/// Capacity units consumed on one table or index.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Capacity {
+    /// Read capacity units, when reads were consumed.
+    pub read_capacity_units: Option<f64>,
+    /// Write capacity units, when writes were consumed.
+    pub write_capacity_units: Option<f64>,
+    /// All units.
+    pub capacity_units: f64,
+}
+
+/// The capacity one request consumed on one table (DynamoDB's `ConsumedCapacity`).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ConsumedCapacity {
+    /// The table.
+    pub table_name: String,
+    /// All units, table and indexes.
+    pub capacity_units: f64,
+    /// Read units of the total, when reads were consumed.
+    pub read_capacity_units: Option<f64>,
+    /// Write units of the total, when writes were consumed.
+    pub write_capacity_units: Option<f64>,
+    /// The table's share (`INDEXES` only).
+    pub table: Option<Capacity>,
+    /// Each local secondary index's share (`INDEXES` only).
+    pub local_secondary_indexes: Option<std::collections::BTreeMap<String, Capacity>>,
+    /// Each global secondary index's share (`INDEXES` only).
+    pub global_secondary_indexes: Option<std::collections::BTreeMap<String, Capacity>>,
+}

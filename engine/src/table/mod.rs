@@ -2,6 +2,7 @@
 //! Query, Scan and batches. Each operation is a method of [`crate::Database`], implemented
 //! in the file named after its concern.
 
+pub mod capacity;
 pub(crate) mod catalog;
 mod control;
 mod expressions;

@@ -19,6 +19,10 @@ pub(crate) struct PageSpec<'a> {
     pub(crate) plan: &'a ReadPlan,
     pub(crate) limit: Option<usize>,
     pub(crate) count_only: bool,
+    /// ConsistentRead, for the read units.
+    pub(crate) consistent: bool,
+    /// ReturnConsumedCapacity.
+    pub(crate) capacity: Option<ReturnConsumedCapacity>,
 }
 
 /// A page being filled.
@@ -84,6 +88,13 @@ impl Page {
             self.out.items = Some(self.items);
         }
         self.out.last_evaluated_key = last_key.and_then(|k| table.key.key_from_storage(&k));
+        // Every item evaluated counts, filtered or not, rounded once for the page.
+        self.out.consumed_capacity = super::capacity::single(
+            spec.capacity,
+            &table.def.name,
+            super::capacity::Kind::Read,
+            super::capacity::read_units(self.bytes, spec.consistent),
+        );
         self.out
     }
 }
@@ -344,6 +355,8 @@ impl Database {
             plan: &plan,
             limit,
             count_only,
+            consistent: input.consistent_read == Some(true),
+            capacity: input.return_consumed_capacity,
         };
         let mut page = Page::new();
         let entries = self.store.range(&prefix.partition, range, direction);

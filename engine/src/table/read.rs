@@ -3,6 +3,7 @@
 //! Every read of the embedded engine is strongly consistent (it sees every acknowledged
 //! write), so `ConsistentRead` is accepted and needs no different path.
 
+use super::capacity;
 use super::expressions::Projection;
 use super::write::decode;
 use crate::api::*;
@@ -28,11 +29,24 @@ impl Database {
         table.key.check_key_map(&input.key)?;
         projection.check_key_paths(&table.key)?;
         let key = table.key.storage_key(table.def.id, &input.key);
-        let item = match self.store.get(&key.partition, &key.key)? {
-            None => None,
-            Some(bytes) => Some(projection.apply(decode(&table, &bytes)?)),
+        let (item, bytes) = match self.store.get(&key.partition, &key.key)? {
+            None => (None, 0),
+            Some(bytes) => {
+                let item = decode(&table, &bytes)?;
+                let size = item_size_bytes(&item);
+                (Some(projection.apply(item)), size)
+            }
         };
-        Ok(GetItemOutput { item })
+        let units = capacity::read_units(bytes, input.consistent_read == Some(true));
+        Ok(GetItemOutput {
+            item,
+            consumed_capacity: capacity::single(
+                input.return_consumed_capacity,
+                &table.def.name,
+                capacity::Kind::Read,
+                units,
+            ),
+        })
     }
 
     /// BatchGetItem: up to 100 keys over one or more tables. Items come back in no
@@ -87,6 +101,7 @@ impl Database {
             plans.push((name, request, table, projection));
         }
         let mut out = BatchGetItemOutput::default();
+        let mut consumed = capacity::Consumed::new();
         let mut size = 0usize;
         // Once an item does not fit, every later key is left for the next call.
         let mut full = false;
@@ -99,16 +114,25 @@ impl Database {
                     continue;
                 }
                 let sk = table.key.storage_key(table.def.id, key);
-                if let Some(bytes) = self.store.get(&sk.partition, &sk.key)? {
-                    let item = decode(&table, &bytes)?;
-                    let item_bytes = item_size_bytes(&item);
-                    if size + item_bytes > BATCH_GET_RESPONSE_BYTES_MAX {
-                        full = true;
-                        unprocessed.push(key.clone());
-                        continue;
+                let consistent = request.consistent_read == Some(true);
+                match self.store.get(&sk.partition, &sk.key)? {
+                    Some(bytes) => {
+                        let item = decode(&table, &bytes)?;
+                        let item_bytes = item_size_bytes(&item);
+                        if size + item_bytes > BATCH_GET_RESPONSE_BYTES_MAX {
+                            full = true;
+                            unprocessed.push(key.clone());
+                            continue;
+                        }
+                        size += item_bytes;
+                        items.push(projection.apply(item));
+                        let units = capacity::read_units(item_bytes, consistent);
+                        consumed.add(name, capacity::Kind::Read, units);
                     }
-                    size += item_bytes;
-                    items.push(projection.apply(item));
+                    None => {
+                        let units = capacity::read_units(0, consistent);
+                        consumed.add(name, capacity::Kind::Read, units);
+                    }
                 }
             }
             out.responses.insert(name.clone(), items);
@@ -122,6 +146,7 @@ impl Database {
                 );
             }
         }
+        out.consumed_capacity = consumed.report(input.return_consumed_capacity);
         Ok(out)
     }
 }

@@ -136,6 +136,8 @@ impl Database {
             plan: &plan,
             limit,
             count_only,
+            consistent: input.consistent_read == Some(true),
+            capacity: input.return_consumed_capacity,
         };
         let mut page = Page::new();
         let mut last = None;

@@ -308,15 +308,23 @@ impl Database {
                 return Ok(TransactWriteItemsOutput::default());
             }
         }
+        let mode = input.return_consumed_capacity;
         let result = self.run_write_transaction(input.transact_items);
         if let Some(t) = &token {
             self.client_tokens
                 .finish(t, result.is_ok(), clock.now_epoch_seconds());
         }
-        result.map(|()| TransactWriteItemsOutput::default())
+        result.map(|consumed| TransactWriteItemsOutput {
+            consumed_capacity: consumed.report(mode),
+        })
     }
 
-    fn run_write_transaction(&self, items: Vec<TransactWriteItem>) -> ApiResult<()> {
+    /// Runs the transaction; returns the units it consumed (two per write unit of each item,
+    /// condition checks included).
+    fn run_write_transaction(
+        &self,
+        items: Vec<TransactWriteItem>,
+    ) -> ApiResult<super::capacity::Consumed> {
         let mut errors = super::validate::Errors::default();
         for (i, item) in items.iter().enumerate() {
             let p = action_parts(item);
@@ -362,9 +370,15 @@ impl Database {
         }
         // Group the changes per table (in first-appearance order) for the statistics.
         let mut groups: Vec<(Arc<Table>, Vec<Change>)> = Vec::new();
+        let mut consumed = super::capacity::Consumed::new();
         for (a, old) in actions.into_iter().zip(olds) {
             let new = match a.effect {
-                Effect::Check => continue,
+                Effect::Check => {
+                    let size = old.as_ref().map_or(0, crate::model::item_size_bytes);
+                    let units = 2.0 * super::capacity::write_units(size, 0);
+                    consumed.add(&a.table.def.name, super::capacity::Kind::Write, units);
+                    continue;
+                }
                 Effect::Put(item) => Some(item),
                 Effect::Delete => None,
                 Effect::Update(plan, key) => Some(plan.apply(&key, old.as_ref())?),
@@ -374,6 +388,8 @@ impl Database {
                 old,
                 new,
             };
+            let units = 2.0 * change.write_units();
+            consumed.add(&a.table.def.name, super::capacity::Kind::Write, units);
             match groups.iter_mut().find(|(t, _)| Arc::ptr_eq(t, &a.table)) {
                 Some((_, changes)) => changes.push(change),
                 None => groups.push((a.table, vec![change])),
@@ -383,7 +399,8 @@ impl Database {
             .iter()
             .map(|(t, c)| (t.as_ref(), c.as_slice()))
             .collect();
-        self.commit_groups(&refs)
+        self.commit_groups(&refs)?;
+        Ok(consumed)
     }
 
     /// TransactGetItems: up to 100 items read at one consistent snapshot.
@@ -417,14 +434,24 @@ impl Database {
         }
         let snapshot = self.store.snapshot();
         let mut responses = Vec::with_capacity(plans.len());
+        let mut consumed = super::capacity::Consumed::new();
         for (table, key, projection) in plans {
-            let item = match self.store.get_at(&snapshot, &key.partition, &key.key)? {
-                Some(bytes) => Some(projection.apply(decode(&table, &bytes)?)),
-                None => None,
+            let (item, size) = match self.store.get_at(&snapshot, &key.partition, &key.key)? {
+                Some(bytes) => {
+                    let item = decode(&table, &bytes)?;
+                    let size = crate::model::item_size_bytes(&item);
+                    (Some(projection.apply(item)), size)
+                }
+                None => (None, 0),
             };
+            let units = 2.0 * super::capacity::read_units(size, true);
+            consumed.add(&table.def.name, super::capacity::Kind::Read, units);
             responses.push(ItemResponse { item });
         }
-        Ok(TransactGetItemsOutput { responses })
+        Ok(TransactGetItemsOutput {
+            responses,
+            consumed_capacity: consumed.report(input.return_consumed_capacity),
+        })
     }
 }
 

@@ -152,10 +152,17 @@ impl Database {
             new: Some(new),
         };
         self.commit_changes(&table, std::slice::from_ref(&change))?;
+        let units = change.write_units();
         let Change { old, new, .. } = change;
         let new = new.unwrap_or_default();
         Ok(UpdateItemOutput {
             attributes: plan.returned(input.return_values.unwrap_or_default(), old, &new),
+            consumed_capacity: super::capacity::single(
+                input.return_consumed_capacity,
+                &table.def.name,
+                super::capacity::Kind::Write,
+                units,
+            ),
         })
     }
 }

@@ -5,6 +5,7 @@
 //! item feeds ReturnValues, conditions and the table statistics. Transactions and the
 //! index and stream records of later issues join the same batch.
 
+use super::capacity;
 use super::catalog::Table;
 use super::expressions::{ConditionRequest, WriteCondition};
 use crate::api::*;
@@ -27,6 +28,14 @@ pub(crate) struct Change {
     pub(crate) old: Option<Item>,
     /// The item after; `None` deletes it.
     pub(crate) new: Option<Item>,
+}
+
+impl Change {
+    /// The write units the change costs (the larger image, rounded up to 1 KB).
+    pub(crate) fn write_units(&self) -> f64 {
+        let size = |i: &Option<Item>| i.as_ref().map_or(0, item_size_bytes);
+        capacity::write_units(size(&self.old), size(&self.new))
+    }
 }
 
 impl Database {
@@ -114,12 +123,20 @@ impl Database {
         let table = self.table(&input.table_name)?;
         table.key.check_item(&item)?;
         let key = table.key.storage_key(table.def.id, &item);
+        let new_size = item_size_bytes(&item);
         let old = self.write_one(&table, key, |old| {
             condition.check(old)?;
             Ok(Some(item))
         })?;
+        let units = capacity::write_units(old.as_ref().map_or(0, item_size_bytes), new_size);
         Ok(PutItemOutput {
             attributes: if return_old { old } else { None },
+            consumed_capacity: capacity::single(
+                input.return_consumed_capacity,
+                &table.def.name,
+                capacity::Kind::Write,
+                units,
+            ),
         })
     }
 
@@ -144,8 +161,15 @@ impl Database {
             condition.check(old)?;
             Ok(None)
         })?;
+        let units = capacity::write_units(old.as_ref().map_or(0, item_size_bytes), 0);
         Ok(DeleteItemOutput {
             attributes: if return_old { old } else { None },
+            consumed_capacity: capacity::single(
+                input.return_consumed_capacity,
+                &table.def.name,
+                capacity::Kind::Write,
+                units,
+            ),
         })
     }
 
@@ -197,6 +221,7 @@ impl Database {
                 "Too many items requested for the BatchWriteItem call",
             ));
         }
+        let mut consumed = capacity::Consumed::new();
         for (table, planned) in plans {
             let _guards = self
                 .locks
@@ -207,8 +232,14 @@ impl Database {
                 changes.push(Change { key, old, new });
             }
             self.commit_changes(&table, &changes)?;
+            for c in &changes {
+                consumed.add(&table.def.name, capacity::Kind::Write, c.write_units());
+            }
         }
-        Ok(BatchWriteItemOutput::default())
+        Ok(BatchWriteItemOutput {
+            consumed_capacity: consumed.report(input.return_consumed_capacity),
+            ..Default::default()
+        })
     }
 }
 

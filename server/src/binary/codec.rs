@@ -417,6 +417,7 @@ wire_enum! {
     }
     ConditionalOperator { And = 0, Or = 1 }
     AttributeAction { Put = 0, Delete = 1, Add = 2 }
+    ReturnConsumedCapacity { None = 0, Total = 1, Indexes = 2 }
 }
 
 wire_struct! {
@@ -445,6 +446,11 @@ wire_struct! {
     ExpectedAttributeValue { value, exists, comparison_operator, attribute_value_list }
     Condition { comparison_operator, attribute_value_list }
     AttributeValueUpdate { value, action }
+    Capacity { read_capacity_units, write_capacity_units, capacity_units }
+    ConsumedCapacity {
+        table_name, capacity_units, read_capacity_units, write_capacity_units, table,
+        local_secondary_indexes, global_secondary_indexes,
+    }
 
     CreateTableInput {
         table_name, key_schema, attribute_definitions, billing_mode, provisioned_throughput,
@@ -463,47 +469,47 @@ wire_struct! {
     PutItemInput {
         table_name, item, return_values, condition_expression, expression_attribute_names,
         expression_attribute_values, return_values_on_condition_check_failure, expected,
-        conditional_operator,
+        conditional_operator, return_consumed_capacity,
     }
-    PutItemOutput { attributes }
+    PutItemOutput { attributes, consumed_capacity }
     GetItemInput {
         table_name, key, consistent_read, projection_expression, expression_attribute_names,
-        attributes_to_get,
+        attributes_to_get, return_consumed_capacity,
     }
-    GetItemOutput { item }
+    GetItemOutput { item, consumed_capacity }
     UpdateItemInput {
         table_name, key, update_expression, condition_expression, expression_attribute_names,
         expression_attribute_values, return_values, return_values_on_condition_check_failure,
-        attribute_updates, expected, conditional_operator,
+        attribute_updates, expected, conditional_operator, return_consumed_capacity,
     }
-    UpdateItemOutput { attributes }
+    UpdateItemOutput { attributes, consumed_capacity }
     DeleteItemInput {
         table_name, key, return_values, condition_expression, expression_attribute_names,
         expression_attribute_values, return_values_on_condition_check_failure, expected,
-        conditional_operator,
+        conditional_operator, return_consumed_capacity,
     }
-    DeleteItemOutput { attributes }
+    DeleteItemOutput { attributes, consumed_capacity }
     QueryInput {
         table_name, index_name, key_condition_expression, filter_expression,
         projection_expression, expression_attribute_names, expression_attribute_values, select,
         limit, consistent_read, scan_index_forward, exclusive_start_key, key_conditions,
-        query_filter, conditional_operator, attributes_to_get,
+        query_filter, conditional_operator, attributes_to_get, return_consumed_capacity,
     }
-    QueryOutput { items, count, scanned_count, last_evaluated_key }
+    QueryOutput { items, count, scanned_count, last_evaluated_key, consumed_capacity }
     ScanInput {
         table_name, index_name, filter_expression, projection_expression,
         expression_attribute_names, expression_attribute_values, select, limit, consistent_read,
         exclusive_start_key, segment, total_segments, scan_filter, conditional_operator,
-        attributes_to_get,
+        attributes_to_get, return_consumed_capacity,
     }
     KeysAndAttributes {
         keys, projection_expression, expression_attribute_names, consistent_read,
         attributes_to_get,
     }
-    BatchGetItemInput { request_items }
-    BatchGetItemOutput { responses, unprocessed_keys }
-    BatchWriteItemInput { request_items }
-    BatchWriteItemOutput { unprocessed_items }
+    BatchGetItemInput { request_items, return_consumed_capacity }
+    BatchGetItemOutput { responses, unprocessed_keys, consumed_capacity }
+    BatchWriteItemInput { request_items, return_consumed_capacity }
+    BatchWriteItemOutput { unprocessed_items, consumed_capacity }
     ConditionCheck {
         table_name, key, condition_expression, expression_attribute_names,
         expression_attribute_values, return_values_on_condition_check_failure,
@@ -520,12 +526,12 @@ wire_struct! {
         table_name, key, update_expression, condition_expression, expression_attribute_names,
         expression_attribute_values, return_values_on_condition_check_failure,
     }
-    TransactWriteItemsInput { transact_items, client_request_token }
-    TransactWriteItemsOutput {}
+    TransactWriteItemsInput { transact_items, client_request_token, return_consumed_capacity }
+    TransactWriteItemsOutput { consumed_capacity }
     Get { table_name, key, projection_expression, expression_attribute_names }
-    TransactGetItemsInput { transact_items }
+    TransactGetItemsInput { transact_items, return_consumed_capacity }
     ItemResponse { item }
-    TransactGetItemsOutput { responses }
+    TransactGetItemsOutput { responses, consumed_capacity }
     CancellationReason { code, message, item }
 }
 

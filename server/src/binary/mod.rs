@@ -152,12 +152,14 @@ mod tests {
             ),
             expected: None,
             conditional_operator: Some(ConditionalOperator::Or),
+            ..Default::default()
         });
         round_trip(QueryOutput {
             items: Some(vec![item(), item()]),
             count: 2,
             scanned_count: -3,
             last_evaluated_key: Some(item()),
+            ..Default::default()
         });
         round_trip(TransactWriteItemsInput {
             transact_items: vec![
@@ -173,6 +175,30 @@ mod tests {
                 }),
             ],
             client_request_token: Some("tok".into()),
+            return_consumed_capacity: Some(ReturnConsumedCapacity::Indexes),
+        });
+        round_trip(PutItemOutput {
+            attributes: None,
+            consumed_capacity: Some(ConsumedCapacity {
+                table_name: "t".into(),
+                capacity_units: 2.5,
+                write_capacity_units: Some(2.0),
+                table: Some(Capacity {
+                    capacity_units: 2.0,
+                    ..Default::default()
+                }),
+                global_secondary_indexes: Some(
+                    [(
+                        "g".to_owned(),
+                        Capacity {
+                            capacity_units: 0.5,
+                            ..Default::default()
+                        },
+                    )]
+                    .into(),
+                ),
+                ..Default::default()
+            }),
         });
         round_trip(DescribeTableOutput {
             table: TableDescription {

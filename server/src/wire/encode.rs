@@ -24,10 +24,22 @@ pub fn encode_response(response: &Response) -> Vec<u8> {
                 r.last_evaluated_table_name.as_deref(),
             );
         }
-        Response::PutItem(r) => opt_item(o, "Attributes", r.attributes.as_ref()),
-        Response::GetItem(r) => opt_item(o, "Item", r.item.as_ref()),
-        Response::UpdateItem(r) => opt_item(o, "Attributes", r.attributes.as_ref()),
-        Response::DeleteItem(r) => opt_item(o, "Attributes", r.attributes.as_ref()),
+        Response::PutItem(r) => {
+            opt_item(o, "Attributes", r.attributes.as_ref());
+            consumed(o, r.consumed_capacity.as_ref());
+        }
+        Response::GetItem(r) => {
+            opt_item(o, "Item", r.item.as_ref());
+            consumed(o, r.consumed_capacity.as_ref());
+        }
+        Response::UpdateItem(r) => {
+            opt_item(o, "Attributes", r.attributes.as_ref());
+            consumed(o, r.consumed_capacity.as_ref());
+        }
+        Response::DeleteItem(r) => {
+            opt_item(o, "Attributes", r.attributes.as_ref());
+            consumed(o, r.consumed_capacity.as_ref());
+        }
         Response::Query(r) | Response::Scan(r) => query_output(o, r),
         Response::BatchGetItem(r) => {
             o.object("Responses", |o| {
@@ -40,16 +52,23 @@ pub fn encode_response(response: &Response) -> Vec<u8> {
                     o.object(table, |o| keys_and_attributes(o, keys));
                 }
             });
+            consumed_list(o, r.consumed_capacity.as_deref());
         }
-        Response::BatchWriteItem(r) => o.object("UnprocessedItems", |o| {
-            for (table, writes) in &r.unprocessed_items {
-                o.array(table, writes, write_request);
-            }
-        }),
-        Response::TransactWriteItems(_) => {}
-        Response::TransactGetItems(r) => o.array("Responses", &r.responses, |out, r| {
-            writer::object(out, |o| opt_item(o, "Item", r.item.as_ref()))
-        }),
+        Response::BatchWriteItem(r) => {
+            o.object("UnprocessedItems", |o| {
+                for (table, writes) in &r.unprocessed_items {
+                    o.array(table, writes, write_request);
+                }
+            });
+            consumed_list(o, r.consumed_capacity.as_deref());
+        }
+        Response::TransactWriteItems(r) => consumed_list(o, r.consumed_capacity.as_deref()),
+        Response::TransactGetItems(r) => {
+            o.array("Responses", &r.responses, |out, r| {
+                writer::object(out, |o| opt_item(o, "Item", r.item.as_ref()))
+            });
+            consumed_list(o, r.consumed_capacity.as_deref());
+        }
     });
     out
 }
@@ -67,6 +86,51 @@ fn query_output(o: &mut Object<'_>, r: &QueryOutput) {
     o.i64("Count", r.count);
     o.i64("ScannedCount", r.scanned_count);
     opt_item(o, "LastEvaluatedKey", r.last_evaluated_key.as_ref());
+    consumed(o, r.consumed_capacity.as_ref());
+}
+
+/// `ConsumedCapacity` of a single-table operation, when reported.
+fn consumed(o: &mut Object<'_>, c: Option<&ConsumedCapacity>) {
+    if let Some(c) = c {
+        o.object("ConsumedCapacity", |o| consumed_capacity(o, c));
+    }
+}
+
+/// `ConsumedCapacity` of a batch or transaction: one entry per table.
+fn consumed_list(o: &mut Object<'_>, list: Option<&[ConsumedCapacity]>) {
+    if let Some(list) = list {
+        o.array("ConsumedCapacity", list, |out, c| {
+            writer::object(out, |o| consumed_capacity(o, c))
+        });
+    }
+}
+
+fn consumed_capacity(o: &mut Object<'_>, c: &ConsumedCapacity) {
+    o.str("TableName", &c.table_name);
+    o.f64("CapacityUnits", c.capacity_units);
+    o.opt_f64("ReadCapacityUnits", c.read_capacity_units);
+    o.opt_f64("WriteCapacityUnits", c.write_capacity_units);
+    if let Some(t) = &c.table {
+        o.object("Table", |o| capacity(o, t));
+    }
+    for (name, indexes) in [
+        ("LocalSecondaryIndexes", &c.local_secondary_indexes),
+        ("GlobalSecondaryIndexes", &c.global_secondary_indexes),
+    ] {
+        if let Some(indexes) = indexes {
+            o.object(name, |o| {
+                for (index, units) in indexes {
+                    o.object(index, |o| capacity(o, units));
+                }
+            });
+        }
+    }
+}
+
+fn capacity(o: &mut Object<'_>, c: &Capacity) {
+    o.opt_f64("ReadCapacityUnits", c.read_capacity_units);
+    o.opt_f64("WriteCapacityUnits", c.write_capacity_units);
+    o.f64("CapacityUnits", c.capacity_units);
 }
 
 fn keys_and_attributes(o: &mut Object<'_>, k: &KeysAndAttributes) {
@@ -210,10 +274,17 @@ mod tests {
 
     #[test]
     fn encode_response_single_item_operations() {
-        check(Response::GetItem(GetItemOutput { item: None }), "{}");
+        check(
+            Response::GetItem(GetItemOutput {
+                item: None,
+                ..Default::default()
+            }),
+            "{}",
+        );
         check(
             Response::GetItem(GetItemOutput {
                 item: Some(key("a")),
+                ..Default::default()
             }),
             r#"{"Item":{"pk":{"S":"a"}}}"#,
         );
@@ -221,18 +292,20 @@ mod tests {
         check(
             Response::PutItem(PutItemOutput {
                 attributes: Some(key("a")),
+                ..Default::default()
             }),
             r#"{"Attributes":{"pk":{"S":"a"}}}"#,
         );
         check(
             Response::UpdateItem(UpdateItemOutput {
                 attributes: Some(key("b")),
+                ..Default::default()
             }),
             r#"{"Attributes":{"pk":{"S":"b"}}}"#,
         );
         check(Response::DeleteItem(DeleteItemOutput::default()), "{}");
         check(
-            Response::TransactWriteItems(TransactWriteItemsOutput {}),
+            Response::TransactWriteItems(TransactWriteItemsOutput::default()),
             "{}",
         );
     }
@@ -244,6 +317,7 @@ mod tests {
             count: 2,
             scanned_count: 3,
             last_evaluated_key: Some(key("b")),
+            ..Default::default()
         };
         check(
             Response::Query(page),
@@ -254,6 +328,7 @@ mod tests {
             count: 5,
             scanned_count: 7,
             last_evaluated_key: None,
+            ..Default::default()
         };
         check(
             Response::Scan(count_only),
@@ -300,6 +375,7 @@ mod tests {
             Response::BatchGetItem(BatchGetItemOutput {
                 responses: BTreeMap::from([("t".to_owned(), vec![key("a")])]),
                 unprocessed_keys: BTreeMap::from([("u".to_owned(), unprocessed)]),
+                ..Default::default()
             }),
             r##"{"Responses":{"t":[{"pk":{"S":"a"}}]},"UnprocessedKeys":{"u":{"Keys":[{"pk":{"S":"c"}}],"ProjectionExpression":"#a","ExpressionAttributeNames":{"#a":"a"},"ConsistentRead":true}}}"##,
         );
@@ -314,6 +390,7 @@ mod tests {
         check(
             Response::BatchWriteItem(BatchWriteItemOutput {
                 unprocessed_items: BTreeMap::from([("t".to_owned(), writes)]),
+                ..Default::default()
             }),
             r#"{"UnprocessedItems":{"t":[{"PutRequest":{"Item":{"pk":{"S":"a"}}}},{"DeleteRequest":{"Key":{"pk":{"S":"b"}}}}]}}"#,
         );
@@ -329,6 +406,7 @@ mod tests {
                     },
                     ItemResponse { item: None },
                 ],
+                ..Default::default()
             }),
             r#"{"Responses":[{"Item":{"pk":{"S":"a"}}},{}]}"#,
         );
@@ -475,7 +553,10 @@ mod tests {
             AttributeValue::N(Number::parse("00100.500").unwrap()),
         )]);
         check(
-            Response::GetItem(GetItemOutput { item: Some(item) }),
+            Response::GetItem(GetItemOutput {
+                item: Some(item),
+                ..Default::default()
+            }),
             r#"{"Item":{"n":{"N":"100.5"}}}"#,
         );
     }

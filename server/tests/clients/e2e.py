@@ -88,6 +88,9 @@ def boto3_checks(endpoint):
                                                   "blob": {"B": b"\x00\x01"}})
     item = client.get_item(TableName="Orders", Key={"pk": {"S": "c1"}, "sk": {"N": "3"}})["Item"]
     assert item["total"] == {"N": "3.5"} and item["blob"] == {"B": b"\x00\x01"}, item
+    consumed = client.get_item(TableName="Orders", Key={"pk": {"S": "c1"}, "sk": {"N": "1"}},
+                               ReturnConsumedCapacity="TOTAL")["ConsumedCapacity"]
+    assert consumed == {"TableName": "Orders", "CapacityUnits": 0.5}, consumed
     try:
         client.put_item(TableName="Orders", Item={"pk": {"S": "c1"}, "sk": {"N": "3"}},
                         ConditionExpression="attribute_not_exists(pk)")

@@ -32,7 +32,7 @@ fn required_list<'a>(
 }
 
 pub(super) fn batch_get_item(d: &mut Decoder, obj: &Object) -> Read<Request> {
-    d.capacity_options(obj, false)?;
+    let return_consumed_capacity = d.capacity_options(obj, false)?;
     let mut request_items = BTreeMap::new();
     let Some(json) = reader::get(obj, "RequestItems") else {
         d.missing("requestItems");
@@ -60,11 +60,14 @@ pub(super) fn batch_get_item(d: &mut Decoder, obj: &Object) -> Read<Request> {
         };
         request_items.insert(table.clone(), entry);
     }
-    Ok(Request::BatchGetItem(BatchGetItemInput { request_items }))
+    Ok(Request::BatchGetItem(BatchGetItemInput {
+        request_items,
+        return_consumed_capacity,
+    }))
 }
 
 pub(super) fn batch_write_item(d: &mut Decoder, obj: &Object) -> Read<Request> {
-    d.capacity_options(obj, true)?;
+    let return_consumed_capacity = d.capacity_options(obj, true)?;
     let mut request_items = BTreeMap::new();
     let Some(json) = reader::get(obj, "RequestItems") else {
         d.missing("requestItems");
@@ -86,6 +89,7 @@ pub(super) fn batch_write_item(d: &mut Decoder, obj: &Object) -> Read<Request> {
     }
     Ok(Request::BatchWriteItem(BatchWriteItemInput {
         request_items,
+        return_consumed_capacity,
     }))
 }
 
@@ -113,7 +117,7 @@ fn write_request(d: &mut Decoder, json: &Value, member: &str) -> Read<Option<Wri
 }
 
 pub(super) fn transact_write_items(d: &mut Decoder, obj: &Object) -> Read<Request> {
-    d.capacity_options(obj, true)?;
+    let return_consumed_capacity = d.capacity_options(obj, true)?;
     let mut transact_items = Vec::new();
     for (i, element) in required_list(d, obj, "TransactItems", "transactItems")?
         .into_iter()
@@ -126,6 +130,7 @@ pub(super) fn transact_write_items(d: &mut Decoder, obj: &Object) -> Read<Reques
     }
     Ok(Request::TransactWriteItems(TransactWriteItemsInput {
         transact_items,
+        return_consumed_capacity,
         client_request_token: d.optional_string(obj, "ClientRequestToken")?,
     }))
 }
@@ -249,7 +254,7 @@ fn transact_action(
 }
 
 pub(super) fn transact_get_items(d: &mut Decoder, obj: &Object) -> Read<Request> {
-    d.capacity_options(obj, false)?;
+    let return_consumed_capacity = d.capacity_options(obj, false)?;
     let mut transact_items = Vec::new();
     for (i, element) in required_list(d, obj, "TransactItems", "transactItems")?
         .into_iter()
@@ -271,5 +276,6 @@ pub(super) fn transact_get_items(d: &mut Decoder, obj: &Object) -> Read<Request>
     }
     Ok(Request::TransactGetItems(TransactGetItemsInput {
         transact_items,
+        return_consumed_capacity,
     }))
 }

@@ -11,10 +11,11 @@ use tessera_engine::api::*;
 use tessera_engine::model::AttributeValue;
 
 pub(super) fn put_item(d: &mut Decoder, obj: &Object) -> Read<Request> {
-    d.capacity_options(obj, true)?;
+    let return_consumed_capacity = d.capacity_options(obj, true)?;
     let table_name = d.table_name(obj)?;
     let item = d.required_attribute_map(obj, "Item", "item")?;
     Ok(Request::PutItem(PutItemInput {
+        return_consumed_capacity,
         table_name,
         item,
         conditional_operator: d.conditional_operator(obj)?,
@@ -29,8 +30,9 @@ pub(super) fn put_item(d: &mut Decoder, obj: &Object) -> Read<Request> {
 }
 
 pub(super) fn get_item(d: &mut Decoder, obj: &Object) -> Read<Request> {
-    d.capacity_options(obj, false)?;
+    let return_consumed_capacity = d.capacity_options(obj, false)?;
     Ok(Request::GetItem(GetItemInput {
+        return_consumed_capacity,
         attributes_to_get: d.attributes_to_get(obj)?,
         table_name: d.table_name(obj)?,
         key: d.required_attribute_map(obj, "Key", "key")?,
@@ -41,10 +43,11 @@ pub(super) fn get_item(d: &mut Decoder, obj: &Object) -> Read<Request> {
 }
 
 pub(super) fn update_item(d: &mut Decoder, obj: &Object) -> Read<Request> {
-    d.capacity_options(obj, true)?;
+    let return_consumed_capacity = d.capacity_options(obj, true)?;
     let table_name = d.table_name(obj)?;
     let key = d.required_attribute_map(obj, "Key", "key")?;
     Ok(Request::UpdateItem(UpdateItemInput {
+        return_consumed_capacity,
         table_name,
         key,
         attribute_updates: attribute_updates(d, obj)?,
@@ -61,11 +64,12 @@ pub(super) fn update_item(d: &mut Decoder, obj: &Object) -> Read<Request> {
 }
 
 pub(super) fn delete_item(d: &mut Decoder, obj: &Object) -> Read<Request> {
-    d.capacity_options(obj, true)?;
+    let return_consumed_capacity = d.capacity_options(obj, true)?;
     let table_name = d.table_name(obj)?;
     let return_values = d.return_values(obj)?;
     let key = d.required_attribute_map(obj, "Key", "key")?;
     Ok(Request::DeleteItem(DeleteItemInput {
+        return_consumed_capacity,
         table_name,
         key,
         return_values,
@@ -82,13 +86,14 @@ pub(super) fn delete_item(d: &mut Decoder, obj: &Object) -> Read<Request> {
 pub(super) fn query(d: &mut Decoder, obj: &Object) -> Read<Request> {
     let limit = d.optional_integer(obj, "Limit", IntegerType::Integer)?;
     let exclusive_start_key = d.exclusive_start_key(obj)?;
-    d.capacity_options(obj, false)?;
+    let return_consumed_capacity = d.capacity_options(obj, false)?;
     let attributes_to_get = d.attributes_to_get(obj)?;
     let query_filter = conditions(d, obj, "QueryFilter", "queryFilter")?;
     let select = d.enumeration(obj, "Select", "select", &SELECT)?;
     let conditional_operator = d.conditional_operator(obj)?;
     let key_conditions = conditions(d, obj, "KeyConditions", "keyConditions")?;
     Ok(Request::Query(QueryInput {
+        return_consumed_capacity,
         limit,
         exclusive_start_key,
         attributes_to_get,
@@ -110,13 +115,14 @@ pub(super) fn query(d: &mut Decoder, obj: &Object) -> Read<Request> {
 
 pub(super) fn scan(d: &mut Decoder, obj: &Object) -> Read<Request> {
     let limit = d.optional_integer(obj, "Limit", IntegerType::Integer)?;
-    d.capacity_options(obj, false)?;
+    let return_consumed_capacity = d.capacity_options(obj, false)?;
     let attributes_to_get = d.attributes_to_get(obj)?;
     let segment = d.optional_integer(obj, "Segment", IntegerType::Integer)?;
     let select = d.enumeration(obj, "Select", "select", &SELECT)?;
     let scan_filter = conditions(d, obj, "ScanFilter", "scanFilter")?;
     let conditional_operator = d.conditional_operator(obj)?;
     Ok(Request::Scan(ScanInput {
+        return_consumed_capacity,
         limit,
         attributes_to_get,
         segment,

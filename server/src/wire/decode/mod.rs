@@ -25,7 +25,9 @@ use super::value::{self, Invalid};
 use super::{Request, WireError};
 use serde_json::Value;
 use tessera_engine::api::{AttributeNames, AttributeValues, ReturnValue};
-use tessera_engine::api::{ConditionalOperator, ReturnValuesOnConditionCheckFailure};
+use tessera_engine::api::{
+    ConditionalOperator, ReturnConsumedCapacity, ReturnValuesOnConditionCheckFailure,
+};
 use tessera_engine::model::Item;
 
 /// Decodes the body of `operation` (the part of `X-Amz-Target` after
@@ -335,10 +337,14 @@ impl Decoder {
             .transpose()
     }
 
-    /// `ReturnConsumedCapacity` and `ReturnItemCollectionMetrics`: validated, then ignored
-    /// until the engine reports capacity and item collections.
-    fn capacity_options(&mut self, obj: &Object, item_collection_metrics: bool) -> Read<()> {
-        self.enumeration(
+    /// `ReturnConsumedCapacity`, and `ReturnItemCollectionMetrics` (validated, then ignored
+    /// until the engine reports item collections).
+    fn capacity_options(
+        &mut self,
+        obj: &Object,
+        item_collection_metrics: bool,
+    ) -> Read<Option<ReturnConsumedCapacity>> {
+        let capacity = self.enumeration(
             obj,
             "ReturnConsumedCapacity",
             "returnConsumedCapacity",
@@ -352,7 +358,7 @@ impl Decoder {
                 &RETURN_ITEM_COLLECTION_METRICS,
             )?;
         }
-        Ok(())
+        Ok(capacity)
     }
 
     /// `ReturnValues`.
@@ -417,8 +423,12 @@ const RETURN_VALUES_ON_CONDITION_CHECK_FAILURE: EnumSet<ReturnValuesOnConditionC
         ],
     };
 
-const RETURN_CONSUMED_CAPACITY: EnumSet<()> = EnumSet {
-    values: &[("INDEXES", ()), ("TOTAL", ()), ("NONE", ())],
+const RETURN_CONSUMED_CAPACITY: EnumSet<ReturnConsumedCapacity> = EnumSet {
+    values: &[
+        ("INDEXES", ReturnConsumedCapacity::Indexes),
+        ("TOTAL", ReturnConsumedCapacity::Total),
+        ("NONE", ReturnConsumedCapacity::None),
+    ],
 };
 
 const RETURN_ITEM_COLLECTION_METRICS: EnumSet<()> = EnumSet {

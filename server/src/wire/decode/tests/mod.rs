@@ -197,6 +197,7 @@ fn decode_request_put_item_from_boto3() {
         return_values_on_condition_check_failure: Some(ReturnValuesOnConditionCheckFailure::AllOld),
         expected: None,
         conditional_operator: None,
+        return_consumed_capacity: Some(ReturnConsumedCapacity::Total),
     };
     assert_eq!(i, expected);
 }
@@ -253,6 +254,7 @@ fn decode_request_get_update_delete_item() {
         projection_expression: Some("#a, b".into()),
         expression_attribute_names: names(&[("#a", "a")]),
         attributes_to_get: Some(vec!["x".into()]),
+        ..Default::default()
     };
     assert_eq!(i, expected);
 
@@ -341,6 +343,7 @@ fn decode_request_query_from_boto3() {
         consistent_read: Some(false),
         scan_index_forward: Some(false),
         exclusive_start_key: Some(item(&[("pk", s("x")), ("sk", n("6"))])),
+        return_consumed_capacity: Some(ReturnConsumedCapacity::Indexes),
         ..Default::default()
     };
     assert_eq!(i, expected);
@@ -420,6 +423,7 @@ fn decode_request_batch_operations_from_boto3() {
                 },
             ),
         ]),
+        return_consumed_capacity: Some(ReturnConsumedCapacity::Total),
     };
     assert_eq!(i, expected);
 
@@ -483,6 +487,7 @@ fn decode_request_transactions_from_boto3() {
             }),
         ],
         client_request_token: Some("token-1".into()),
+        return_consumed_capacity: Some(ReturnConsumedCapacity::None),
     };
     assert_eq!(i, expected);
 
