@@ -61,7 +61,8 @@ fn get_with_value(value: &[u8]) -> Vec<u8> {
     p.push(1); // one key attribute
     "pk".to_owned().put(&mut p);
     p.extend_from_slice(value);
-    p.extend_from_slice(&[0, 0, 0, 0]); // consistent_read, projection, names, attributes_to_get
+    // consistent_read, projection, names, attributes_to_get, return_consumed_capacity
+    p.extend_from_slice(&[0, 0, 0, 0, 0]);
     request(GetItemInput::OPCODE, 0, &p)
 }
 
@@ -120,8 +121,8 @@ fn cases() -> Vec<Case> {
         case("string longer than payload", request(17, 0, &[50, b'a']), "SerializationException", "Length 50 exceeds the 1 bytes left"),
         case("overlong varint", request(17, 0, &[0x80; 11]), "SerializationException", "Varint longer than 10 bytes"),
         case("varint overflow", request(17, 0, &[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02]), "SerializationException", "Varint overflows 64 bits"),
-        case("bad presence byte", { let mut p = encode(&get("Bad")); let at = p.len() - 4; p[at] = 2; request(17, 0, &p) }, "SerializationException", "Invalid presence byte 2"),
-        case("bad boolean byte", { let mut p = encode(&get("Bad")); let at = p.len() - 4; p[at] = 1; p.insert(at + 1, 2); request(17, 0, &p) }, "SerializationException", "Invalid boolean byte 2"),
+        case("bad presence byte", { let mut p = encode(&get("Bad")); let at = p.len() - 5; p[at] = 2; request(17, 0, &p) }, "SerializationException", "Invalid presence byte 2"),
+        case("bad boolean byte", { let mut p = encode(&get("Bad")); let at = p.len() - 5; p[at] = 1; p.insert(at + 1, 2); request(17, 0, &p) }, "SerializationException", "Invalid boolean byte 2"),
         case("unknown attribute tag", get_with_value(&[10]), "SerializationException", "Unknown AttributeValue type tag 10"),
         case("number syntax", get_with_value(&[1, 2, b'1', b'e']), "ValidationException", "The parameter cannot be converted to a numeric value: 1e"),
         case("number overflow", get_with_value(&[1, 5, b'1', b'e', b'1', b'2', b'6']), "ValidationException", "Number overflow. Attempting to store a number with magnitude larger than supported range"),
