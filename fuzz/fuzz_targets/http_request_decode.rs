@@ -38,6 +38,7 @@ fuzz_target!(|data: &[u8]| {
         Ok(Request::PutItem(input)) => {
             let encoded = encode_response(&Response::GetItem(GetItemOutput {
                 item: Some(input.item.clone()),
+                consumed_capacity: None,
             }));
             let mut json: serde_json::Value =
                 serde_json::from_slice(&encoded).expect("responses are valid JSON");
