@@ -15,8 +15,12 @@ pub struct DatabaseOptions {
     pub region: String,
     /// Account id named in ARNs.
     pub account_id: String,
-    /// Wall clock for creation and update times.
+    /// Wall clock for creation and update times, and for capacity enforcement.
     pub clock: Arc<dyn Clock>,
+    /// Whether requests beyond a table's capacity are refused (ProvisionedThroughputExceeded
+    /// or, on demand, ThrottlingException), as DynamoDB does. Consumption is counted either
+    /// way. Off by default for embedded use; the server turns it on.
+    pub capacity_limits: bool,
 }
 
 impl Default for DatabaseOptions {
@@ -25,6 +29,7 @@ impl Default for DatabaseOptions {
             region: "us-east-1".to_owned(),
             account_id: "000000000000".to_owned(),
             clock: Arc::new(SystemClock),
+            capacity_limits: false,
         }
     }
 }

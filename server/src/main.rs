@@ -92,6 +92,11 @@ struct ServeArgs {
     /// comma-separated list [default: none, as in DAX].
     #[arg(long, value_name = "TABLES")]
     cache_invalidate_queries: Option<String>,
+    /// Serve every request whatever a table's capacity: no ProvisionedThroughputExceeded or
+    /// ThrottlingException (consumption is still counted). For pure speed runs.
+    #[arg(long)]
+    #[serde(default)]
+    no_capacity_limits: bool,
     /// Bytes of the engine's block cache [default: 64MiB].
     #[arg(long, value_name = "SIZE")]
     block_cache_size: Option<String>,
@@ -119,6 +124,7 @@ impl ServeArgs {
                 .cache_invalidate_queries
                 .or(file.cache_invalidate_queries),
             block_cache_size: self.block_cache_size.or(file.block_cache_size),
+            no_capacity_limits: self.no_capacity_limits || file.no_capacity_limits,
             region: self.region.or(file.region),
         }
     }
@@ -228,6 +234,7 @@ fn options(args: ServeArgs) -> anyhow::Result<ServeOptions> {
             ..Default::default()
         },
         http_through_cache: args.cache,
+        capacity_limits: !args.no_capacity_limits,
     })
 }
 

@@ -58,7 +58,12 @@ impl Metrics {
     }
 
     /// The metrics, the store's statistics and the cache's as Prometheus text.
-    pub fn render(&self, store: &Store, cache: &tessera_cache::CacheStats) -> String {
+    pub fn render(
+        &self,
+        store: &Store,
+        cache: &tessera_cache::CacheStats,
+        capacity: &[(String, tessera_engine::table::throttle::CapacityCounters)],
+    ) -> String {
         let mut out = String::new();
         let ops: Vec<(String, std::sync::Arc<OpMetrics>)> = self
             .ops
@@ -167,6 +172,7 @@ impl Metrics {
             );
         }
         render_cache(&mut out, cache);
+        render_capacity(&mut out, capacity);
         out
     }
 }
@@ -213,6 +219,42 @@ fn render_cache(out: &mut String, stats: &tessera_cache::CacheStats) {
                     pick(values)
                 );
             }
+        }
+    }
+}
+
+/// Capacity consumed and requests throttled, per table (docs/capacity.md).
+fn render_capacity(
+    out: &mut String,
+    tables: &[(String, tessera_engine::table::throttle::CapacityCounters)],
+) {
+    type Pick = fn(&tessera_engine::table::throttle::CapacityCounters) -> f64;
+    let series: [(&str, &str, Pick); 4] = [
+        (
+            "tessera_consumed_read_capacity_units_total",
+            "Read capacity units consumed.",
+            |c| c.read_units,
+        ),
+        (
+            "tessera_consumed_write_capacity_units_total",
+            "Write capacity units consumed.",
+            |c| c.write_units,
+        ),
+        (
+            "tessera_throttled_read_requests_total",
+            "Read requests refused for capacity.",
+            |c| c.throttled_reads as f64,
+        ),
+        (
+            "tessera_throttled_write_requests_total",
+            "Write requests refused for capacity.",
+            |c| c.throttled_writes as f64,
+        ),
+    ];
+    for (name, help, pick) in series {
+        let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter");
+        for (table, counters) in tables {
+            let _ = writeln!(out, "{name}{{table=\"{table}\"}} {}", pick(counters));
         }
     }
 }

@@ -39,6 +39,8 @@ pub struct ServeOptions {
     pub cache: tessera_cache::CacheConfig,
     /// Whether the HTTP API answers through the cache.
     pub http_through_cache: bool,
+    /// Whether requests beyond a table's capacity are refused, as DynamoDB does.
+    pub capacity_limits: bool,
 }
 
 /// Where a started server listens.
@@ -66,6 +68,7 @@ pub async fn serve(
     }
     let db_options = tessera_engine::DatabaseOptions {
         region: options.region.clone(),
+        capacity_limits: options.capacity_limits,
         ..Default::default()
     };
     let db = tokio::task::spawn_blocking(move || Database::open_with(config, db_options)).await??;

@@ -26,12 +26,24 @@ pub(crate) struct Table {
     pub(crate) def: TableDef,
     pub(crate) key: PrimaryKeySchema,
     pub(crate) stats: Arc<TableStats>,
+    /// Capacity enforcement and consumption (fresh whenever the definition changes).
+    pub(crate) capacity: super::throttle::TableCapacity,
 }
 
 impl Table {
     pub(crate) fn new(def: TableDef, stats: Arc<TableStats>) -> Self {
         let key = def.primary_key();
-        Table { def, key, stats }
+        let capacity = super::throttle::TableCapacity::new(
+            def.billing_mode,
+            def.throughput.read_capacity_units,
+            def.throughput.write_capacity_units,
+        );
+        Table {
+            def,
+            key,
+            stats,
+            capacity,
+        }
     }
 }
 
@@ -143,6 +155,11 @@ impl Catalog {
         self.tables
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Every table, in name order.
+    pub(crate) fn all(&self) -> Vec<Arc<Table>> {
+        self.read().values().cloned().collect()
     }
 
     /// The table named `name`.

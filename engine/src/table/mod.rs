@@ -13,6 +13,7 @@ mod read;
 mod scan;
 pub mod schema;
 mod stats;
+pub mod throttle;
 pub(crate) mod txn;
 mod update;
 mod validate;

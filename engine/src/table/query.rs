@@ -84,18 +84,23 @@ impl Page {
         spec: &PageSpec<'_>,
         last_key: Option<Vec<u8>>,
     ) -> QueryOutput {
+        let units = self.read_units(spec);
         if !spec.count_only {
             self.out.items = Some(self.items);
         }
         self.out.last_evaluated_key = last_key.and_then(|k| table.key.key_from_storage(&k));
-        // Every item evaluated counts, filtered or not, rounded once for the page.
         self.out.consumed_capacity = super::capacity::single(
             spec.capacity,
             &table.def.name,
             super::capacity::Kind::Read,
-            super::capacity::read_units(self.bytes, spec.consistent),
+            units,
         );
         self.out
+    }
+
+    /// The page's read units: every item evaluated counts, filtered or not, rounded once.
+    pub(crate) fn read_units(&self, spec: &PageSpec<'_>) -> f64 {
+        super::capacity::read_units(self.bytes, spec.consistent)
     }
 }
 
@@ -328,6 +333,8 @@ impl Database {
         };
         table.key.check_partition_value(&cond.partition)?;
         let prefix = table.key.partition_prefix(table.def.id, &cond.partition);
+        let partition = [super::throttle::partition_of(&prefix)];
+        self.admit(&table, super::throttle::Op::Read, &partition)?;
         let direction = if input.scan_index_forward.unwrap_or(true) {
             Direction::Forward
         } else {
@@ -361,6 +368,8 @@ impl Database {
         let mut page = Page::new();
         let entries = self.store.range(&prefix.partition, range, direction);
         let last = page.fill(&table, &spec, entries)?;
+        let units = page.read_units(&spec);
+        self.charge(&table, super::throttle::Op::Read, units, &partition);
         Ok(page.finish(&table, &spec, last))
     }
 }

@@ -5,6 +5,7 @@
 
 use super::capacity;
 use super::expressions::Projection;
+use super::throttle;
 use super::write::decode;
 use crate::api::*;
 use crate::db::Database;
@@ -29,6 +30,8 @@ impl Database {
         table.key.check_key_map(&input.key)?;
         projection.check_key_paths(&table.key)?;
         let key = table.key.storage_key(table.def.id, &input.key);
+        let partition = [throttle::partition_of(&key)];
+        self.admit(&table, throttle::Op::Read, &partition)?;
         let (item, bytes) = match self.store.get(&key.partition, &key.key)? {
             None => (None, 0),
             Some(bytes) => {
@@ -38,6 +41,7 @@ impl Database {
             }
         };
         let units = capacity::read_units(bytes, input.consistent_read == Some(true));
+        self.charge(&table, throttle::Op::Read, units, &partition);
         Ok(GetItemOutput {
             item,
             consumed_capacity: capacity::single(
@@ -100,6 +104,9 @@ impl Database {
             projection.check_key_paths(&table.key)?;
             plans.push((name, request, table, projection));
         }
+        for (_, _, table, _) in &plans {
+            self.admit(table, throttle::Op::Read, &[])?;
+        }
         let mut out = BatchGetItemOutput::default();
         let mut consumed = capacity::Consumed::new();
         let mut size = 0usize;
@@ -135,6 +142,8 @@ impl Database {
                     }
                 }
             }
+            let (read, _) = consumed.units(name);
+            self.charge(&table, throttle::Op::Read, read, &[]);
             out.responses.insert(name.clone(), items);
             if !unprocessed.is_empty() {
                 out.unprocessed_keys.insert(

@@ -139,6 +139,7 @@ impl Database {
             consistent: input.consistent_read == Some(true),
             capacity: input.return_consumed_capacity,
         };
+        self.admit(&table, super::throttle::Op::Read, &[])?;
         let mut page = Page::new();
         let mut last = None;
         for shard in first_shard..=last_shard {
@@ -150,6 +151,8 @@ impl Database {
                 break;
             }
         }
+        let units = page.read_units(&spec);
+        self.charge(&table, super::throttle::Op::Read, units, &[]);
         Ok(page.finish(&table, &spec, last))
     }
 }

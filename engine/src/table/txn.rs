@@ -354,6 +354,9 @@ impl Database {
                 "Transaction request cannot be larger than 4 MB",
             ));
         }
+        for a in &actions {
+            self.admit(&a.table, super::throttle::Op::Write, &[])?;
+        }
         let _guards = self
             .locks
             .lock_many(actions.iter().map(|a| a.key.key.as_slice()));
@@ -400,6 +403,10 @@ impl Database {
             .map(|(t, c)| (t.as_ref(), c.as_slice()))
             .collect();
         self.commit_groups(&refs)?;
+        for (table, _) in &groups {
+            let (_, write) = consumed.units(&table.def.name);
+            self.charge(table, super::throttle::Op::Write, write, &[]);
+        }
         Ok(consumed)
     }
 
@@ -432,6 +439,9 @@ impl Database {
             }
             plans.push((table, key, projection));
         }
+        for (table, _, _) in &plans {
+            self.admit(table, super::throttle::Op::Read, &[])?;
+        }
         let snapshot = self.store.snapshot();
         let mut responses = Vec::with_capacity(plans.len());
         let mut consumed = super::capacity::Consumed::new();
@@ -446,6 +456,7 @@ impl Database {
             };
             let units = 2.0 * super::capacity::read_units(size, true);
             consumed.add(&table.def.name, super::capacity::Kind::Read, units);
+            self.charge(&table, super::throttle::Op::Read, units, &[]);
             responses.push(ItemResponse { item });
         }
         Ok(TransactGetItemsOutput {

@@ -142,9 +142,11 @@ impl Database {
         table.key.check_key_map(&input.key)?;
         plan.check_keys(&table)?;
         let key = table.key.storage_key(table.def.id, &input.key);
+        let partition = [super::throttle::partition_of(&key)];
+        self.admit(&table, super::throttle::Op::Write, &partition)?;
         let _guard = self.locks.lock(&key.key);
         let old = self.read_item(&table, &key)?;
-        condition.check(old.as_ref())?;
+        self.charged_write(&table, &partition, condition.check(old.as_ref()))?;
         let new = plan.apply(&input.key, old.as_ref())?;
         let change = Change {
             key,
@@ -153,6 +155,7 @@ impl Database {
         };
         self.commit_changes(&table, std::slice::from_ref(&change))?;
         let units = change.write_units();
+        self.charge(&table, super::throttle::Op::Write, units, &partition);
         let Change { old, new, .. } = change;
         let new = new.unwrap_or_default();
         Ok(UpdateItemOutput {

@@ -8,6 +8,7 @@
 use super::capacity;
 use super::catalog::Table;
 use super::expressions::{ConditionRequest, WriteCondition};
+use super::throttle;
 use crate::api::*;
 use crate::db::Database;
 use crate::model::{codec, item_size_bytes, normalize_item, Item, StorageKey};
@@ -89,6 +90,20 @@ impl Database {
         Ok(())
     }
 
+    /// Passes `result` through; a write refused by its condition still costs a unit, as in
+    /// DynamoDB.
+    pub(crate) fn charged_write<T>(
+        &self,
+        table: &Table,
+        partition: &[u64],
+        result: ApiResult<T>,
+    ) -> ApiResult<T> {
+        if let Err(ApiError::ConditionalCheckFailed { .. }) = &result {
+            self.charge(table, throttle::Op::Write, 1.0, partition);
+        }
+        result
+    }
+
     /// The single-item write pipeline: lock, read, decide, commit. Returns the old item.
     pub(crate) fn write_one(
         &self,
@@ -123,12 +138,19 @@ impl Database {
         let table = self.table(&input.table_name)?;
         table.key.check_item(&item)?;
         let key = table.key.storage_key(table.def.id, &item);
+        let partition = [throttle::partition_of(&key)];
+        self.admit(&table, throttle::Op::Write, &partition)?;
         let new_size = item_size_bytes(&item);
-        let old = self.write_one(&table, key, |old| {
-            condition.check(old)?;
-            Ok(Some(item))
-        })?;
+        let old = self.charged_write(
+            &table,
+            &partition,
+            self.write_one(&table, key, |old| {
+                condition.check(old)?;
+                Ok(Some(item))
+            }),
+        )?;
         let units = capacity::write_units(old.as_ref().map_or(0, item_size_bytes), new_size);
+        self.charge(&table, throttle::Op::Write, units, &partition);
         Ok(PutItemOutput {
             attributes: if return_old { old } else { None },
             consumed_capacity: capacity::single(
@@ -157,11 +179,18 @@ impl Database {
         let table = self.table(&input.table_name)?;
         table.key.check_key_map(&input.key)?;
         let key = table.key.storage_key(table.def.id, &input.key);
-        let old = self.write_one(&table, key, |old| {
-            condition.check(old)?;
-            Ok(None)
-        })?;
+        let partition = [throttle::partition_of(&key)];
+        self.admit(&table, throttle::Op::Write, &partition)?;
+        let old = self.charged_write(
+            &table,
+            &partition,
+            self.write_one(&table, key, |old| {
+                condition.check(old)?;
+                Ok(None)
+            }),
+        )?;
         let units = capacity::write_units(old.as_ref().map_or(0, item_size_bytes), 0);
+        self.charge(&table, throttle::Op::Write, units, &partition);
         Ok(DeleteItemOutput {
             attributes: if return_old { old } else { None },
             consumed_capacity: capacity::single(
@@ -221,6 +250,9 @@ impl Database {
                 "Too many items requested for the BatchWriteItem call",
             ));
         }
+        for (table, _) in &plans {
+            self.admit(table, throttle::Op::Write, &[])?;
+        }
         let mut consumed = capacity::Consumed::new();
         for (table, planned) in plans {
             let _guards = self
@@ -232,9 +264,9 @@ impl Database {
                 changes.push(Change { key, old, new });
             }
             self.commit_changes(&table, &changes)?;
-            for c in &changes {
-                consumed.add(&table.def.name, capacity::Kind::Write, c.write_units());
-            }
+            let units: f64 = changes.iter().map(Change::write_units).sum();
+            consumed.add(&table.def.name, capacity::Kind::Write, units);
+            self.charge(&table, throttle::Op::Write, units, &[]);
         }
         Ok(BatchWriteItemOutput {
             consumed_capacity: consumed.report(input.return_consumed_capacity),

@@ -58,7 +58,11 @@ pub async fn handle(
         let body = match request.uri().path() {
             "/health" => b"ok\n".to_vec(),
             "/metrics" => {
-                let text = state.metrics.render(state.db.store(), &state.cache.stats());
+                let text = state.metrics.render(
+                    state.db.store(),
+                    &state.cache.stats(),
+                    &state.db.capacity_counters(),
+                );
                 return Ok(reply(
                     &state,
                     StatusCode::OK,

@@ -4,7 +4,9 @@ Starts `tessera serve` on an ephemeral port with a temporary data directory, the
 1. walks a beginner's AWS CLI path: create-table (StudentData, partition key StudentID, sort
    key CourseName, on-demand), put-item, get-item, query by partition key;
 2. drives boto3 through tables, items, conditions, updates, Query, Scan, batches and
-   transactions, checking DynamoDB's answers and error codes.
+   transactions, checking DynamoDB's answers and error codes;
+3. writes to a table provisioned at 5 WCU faster than that: the server throttles, boto3's
+   retries complete every write, and the table holds exactly what was acknowledged.
 
 Usage: python e2e.py <path to the tessera binary>
 """
@@ -18,13 +20,18 @@ import subprocess
 import sys
 import tempfile
 
+import time
+import urllib.request
+
 import boto3
+from botocore.config import Config
 from botocore.exceptions import ClientError
 
 
 def start_server(binary, data_dir):
     proc = subprocess.Popen(
-        [binary, "serve", "--data-dir", data_dir, "--http", "127.0.0.1:0", "--durability", "none"],
+        [binary, "serve", "--data-dir", data_dir, "--http", "127.0.0.1:0", "--binary", "127.0.0.1:0",
+         "--durability", "none"],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
@@ -145,6 +152,31 @@ def boto3_checks(endpoint):
     print("boto3: tables, items, conditions, updates, query, scan, batches, transactions, errors: ok")
 
 
+def boto3_throttling(endpoint):
+    client = boto3.client("dynamodb", endpoint_url=endpoint, region_name="us-east-1",
+                          aws_access_key_id="x", aws_secret_access_key="x",
+                          config=Config(retries={"mode": "legacy", "max_attempts": 30}))
+    client.create_table(TableName="Throttled",
+                        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+                        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+                        ProvisionedThroughput={"ReadCapacityUnits": 5, "WriteCapacityUnits": 5})
+    started = time.monotonic()
+    for i in range(30):
+        client.put_item(TableName="Throttled", Item={"id": {"S": f"k{i}"}, "p": {"S": "x" * 900}})
+    elapsed = time.monotonic() - started
+    metrics = urllib.request.urlopen(endpoint + "/metrics").read().decode()
+    throttled = re.search(r'tessera_throttled_write_requests_total\{table="Throttled"\} (\d+)', metrics)
+    assert throttled and int(throttled.group(1)) > 0, "no write was throttled"
+    # 30 one-unit writes at 5 units a second, one second's worth banked at the start.
+    assert elapsed > 4.0, f"30 writes at 5 WCU took only {elapsed:.1f} s"
+    keys = set()
+    for page in client.get_paginator("scan").paginate(TableName="Throttled"):
+        keys.update(item["id"]["S"] for item in page["Items"])
+    assert keys == {f"k{i}" for i in range(30)}, sorted(keys)
+    print(f"boto3: throttled at 5 WCU ({throttled.group(1)} refusals), every retried write landed "
+          f"({elapsed:.1f} s): ok")
+
+
 def main():
     binary = sys.argv[1]
     data_dir = tempfile.mkdtemp(prefix="tessera-e2e-")
@@ -152,6 +184,7 @@ def main():
     try:
         cli_walkthrough(endpoint)
         boto3_checks(endpoint)
+        boto3_throttling(endpoint)
     finally:
         proc.send_signal(signal.SIGTERM)
         code = proc.wait(timeout=30)

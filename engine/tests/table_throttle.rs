@@ -1,0 +1,162 @@
+//! Capacity enforcement against a controlled clock: provisioned tables throttle at their rate
+//! and recover as tokens refill, a throttled write changes nothing, a hot partition key
+//! throttles on its own, on-demand tables absorb twice their previous peak.
+
+mod common_items;
+
+use common_items::*;
+use std::sync::Arc;
+use tessera_engine::api::*;
+use tessera_engine::model::{Item, ScalarType};
+use tessera_engine::{Database, DatabaseOptions, Durability};
+
+fn open_limited(dir: &std::path::Path, clock: Arc<FixedClock>) -> Database {
+    let options = DatabaseOptions {
+        clock,
+        capacity_limits: true,
+        ..DatabaseOptions::default()
+    };
+    Database::open_with(config(dir).durability(Durability::None), options).unwrap()
+}
+
+fn table(db: &Database, name: &str, read: i64, write: i64) {
+    let mut input = hash_table(name, "id", ScalarType::S);
+    if read > 0 {
+        input.billing_mode = Some(BillingMode::Provisioned);
+        input.provisioned_throughput = Some(throughput(read, write));
+    }
+    db.create_table(input).unwrap();
+}
+
+/// An item of about `kb` KB under key `id`.
+fn item_kb(id: &str, kb: usize) -> Item {
+    item(&[("id", s(id)), ("p", s(&"x".repeat(kb * 1024 - 10)))])
+}
+
+fn try_put(db: &Database, table: &str, item: Item) -> ApiResult<PutItemOutput> {
+    db.put_item(PutItemInput {
+        table_name: table.into(),
+        item,
+        ..Default::default()
+    })
+}
+
+#[test]
+fn provisioned_writes_throttle_at_the_rate_and_recover() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = FixedClock::at(1000.0);
+    let db = open_limited(dir.path(), clock.clone());
+    table(&db, "Prov", 10, 5);
+    // One second's worth to begin with: five 1 KB writes.
+    for i in 0..5 {
+        try_put(&db, "Prov", item_kb(&format!("k{i}"), 1)).unwrap();
+    }
+    let refused = try_put(&db, "Prov", item_kb("k5", 1));
+    assert_error(
+        refused,
+        "ProvisionedThroughputExceededException",
+        "The level of configured provisioned throughput for the table was exceeded. Consider increasing your provisioning level with the UpdateTable API.",
+    );
+    // The refused write changed nothing.
+    assert_eq!(get(&db, "Prov", item(&[("id", s("k5"))])), None);
+    // Reads have their own bucket.
+    assert!(get(&db, "Prov", item(&[("id", s("k0"))])).is_some());
+    // A fifth of a second later one unit has refilled.
+    clock.set(1000.2);
+    try_put(&db, "Prov", item_kb("k5", 1)).unwrap();
+    assert!(try_put(&db, "Prov", item_kb("k6", 1)).is_err());
+    // Unused capacity banks as burst credit, up to 300 seconds' worth.
+    clock.set(2000.0);
+    let mut written = 0;
+    while try_put(&db, "Prov", item_kb(&format!("b{written}"), 1)).is_ok() {
+        written += 1;
+        assert!(written < 5000);
+    }
+    assert_eq!(written, 5 * 300);
+    let counters = db.capacity_counters();
+    assert_eq!(counters[0].0, "Prov");
+    assert_eq!(counters[0].1.throttled_writes, 3);
+    assert_eq!(counters[0].1.write_units, (6 + 1500) as f64);
+}
+
+#[test]
+fn big_items_cost_more_tokens() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = FixedClock::at(10.0);
+    let db = open_limited(dir.path(), clock.clone());
+    table(&db, "Big", 5, 5);
+    // A 4 KB write spends 4 of the 5 units; the next is admitted on the last unit and
+    // leaves the bucket in debt, which refuses until refilled.
+    try_put(&db, "Big", item_kb("a", 4)).unwrap();
+    try_put(&db, "Big", item_kb("b", 4)).unwrap();
+    assert!(try_put(&db, "Big", item_kb("c", 1)).is_err());
+    // 5 - 4 - 4 = -3: back above zero after more than 0.6 s.
+    clock.set(10.6);
+    assert!(try_put(&db, "Big", item_kb("c", 1)).is_err());
+    clock.set(10.7);
+    try_put(&db, "Big", item_kb("c", 1)).unwrap();
+}
+
+#[test]
+fn hot_partition_key_throttles_while_other_keys_proceed() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = FixedClock::at(50.0);
+    let db = open_limited(dir.path(), clock.clone());
+    table(&db, "Hot", 40_000, 40_000);
+    // 1,000 write units a second per partition key: ten 100 KB writes to one key.
+    let mut written = 0;
+    while try_put(&db, "Hot", item_kb("hot", 100)).is_ok() {
+        written += 1;
+        assert!(written < 100);
+    }
+    assert_eq!(written, 10);
+    try_put(&db, "Hot", item_kb("cold", 100)).unwrap();
+    clock.set(51.0);
+    try_put(&db, "Hot", item_kb("hot", 100)).unwrap();
+}
+
+#[test]
+fn on_demand_absorbs_twice_the_previous_peak() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = FixedClock::at(100.5);
+    let db = open_limited(dir.path(), clock.clone());
+    table(&db, "OnDemand", 0, 0);
+    let fill = |tag: &str| {
+        let mut written = 0;
+        loop {
+            match try_put(
+                &db,
+                "OnDemand",
+                item_kb(&format!("{tag}{}", written % 50), 100),
+            ) {
+                Ok(_) => written += 1,
+                Err(e) => {
+                    assert_eq!(e.error_type(), "ThrottlingException");
+                    return written;
+                }
+            }
+            assert!(written < 1000);
+        }
+    };
+    // A new on-demand table sustains 4,000 write units a second: forty 100 KB writes.
+    assert_eq!(fill("a"), 40);
+    clock.set(101.5);
+    assert_eq!(fill("b"), 80);
+    clock.set(102.5);
+    assert_eq!(fill("c"), 160);
+}
+
+#[test]
+fn capacity_limits_off_serves_everything_and_still_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = open_with_clock(dir.path(), FixedClock::at(5.0));
+    table(&db, "Free", 1, 1);
+    for i in 0..20 {
+        try_put(&db, "Free", item_kb(&format!("k{i}"), 1)).unwrap();
+    }
+    let counters = db.capacity_counters();
+    assert_eq!(
+        (counters[0].1.write_units, counters[0].1.throttled_writes),
+        (20.0, 0)
+    );
+}
