@@ -1,6 +1,8 @@
 //! The cost capacity accounting and enforcement add to one operation: units from a size, the
 //! table's admission check and its charge (with a partition bucket).
 
+#![allow(missing_docs)]
+
 use criterion::{criterion_group, criterion_main, Criterion};
 use std::hint::black_box;
 use tessera_engine::api::BillingMode;
