@@ -160,3 +160,79 @@ fn capacity_limits_off_serves_everything_and_still_counts() {
         (20.0, 0)
     );
 }
+
+fn update_throughput(
+    db: &Database,
+    name: &str,
+    read: i64,
+    write: i64,
+) -> ApiResult<UpdateTableOutput> {
+    db.update_table(UpdateTableInput {
+        table_name: name.into(),
+        billing_mode: Some(BillingMode::Provisioned),
+        provisioned_throughput: Some(throughput(read, write)),
+        ..Default::default()
+    })
+}
+
+#[test]
+fn update_table_decreases_four_at_any_time_then_one_an_hour() {
+    let dir = tempfile::tempdir().unwrap();
+    // Tuesday, November 24, 2026 5:03:09 AM UTC.
+    let t0 = 1_795_496_589.0;
+    let clock = FixedClock::at(t0);
+    let db = open_with_clock(dir.path(), clock.clone());
+    table(&db, "Dec", 100, 100);
+    for n in 1..=4 {
+        let out = update_throughput(&db, "Dec", 100 - n, 100).unwrap();
+        let t = out.table_description.provisioned_throughput;
+        assert_eq!(t.number_of_decreases_today, n);
+    }
+    // Increases are not limited.
+    update_throughput(&db, "Dec", 200, 100).unwrap();
+    clock.set(t0 + 60.0);
+    assert_error(
+        update_throughput(&db, "Dec", 50, 100),
+        "LimitExceededException",
+        "Subscriber limit exceeded: Provisioned throughput decreases are limited within a given UTC day. After the first 4 decreases, each subsequent decrease in the same UTC day can be performed at most once every 3600 seconds. Number of decreases today: 4. Last decrease at Tuesday, November 24, 2026 5:03:09 AM UTC. Next decrease can be made at Tuesday, November 24, 2026 6:03:09 AM UTC",
+    );
+    clock.set(t0 + 3600.0);
+    update_throughput(&db, "Dec", 50, 100).unwrap();
+    assert!(update_throughput(&db, "Dec", 40, 100).is_err());
+    // A new UTC day starts the count again.
+    clock.set(t0 + 86_400.0);
+    let out = update_throughput(&db, "Dec", 40, 100).unwrap();
+    assert_eq!(
+        out.table_description
+            .provisioned_throughput
+            .number_of_decreases_today,
+        1
+    );
+}
+
+#[test]
+fn update_table_switches_to_on_demand_once_a_day() {
+    let dir = tempfile::tempdir().unwrap();
+    let t0 = 1_795_496_589.0;
+    let clock = FixedClock::at(t0);
+    let db = open_with_clock(dir.path(), clock.clone());
+    table(&db, "Switch", 5, 5);
+    let to_on_demand = |db: &Database| {
+        db.update_table(UpdateTableInput {
+            table_name: "Switch".into(),
+            billing_mode: Some(BillingMode::PayPerRequest),
+            ..Default::default()
+        })
+    };
+    to_on_demand(&db).unwrap();
+    clock.set(t0 + 3600.0);
+    update_throughput(&db, "Switch", 5, 5).unwrap();
+    clock.set(t0 + 7200.0);
+    assert_error(
+        to_on_demand(&db),
+        "LimitExceededException",
+        "Subscriber limit exceeded: Update to PayPerRequest mode are limited to once in 1 day(s). Last update at Tuesday, November 24, 2026 5:03:09 AM UTC. Next update can be made at Wednesday, November 25, 2026 5:03:09 AM UTC",
+    );
+    clock.set(t0 + 86_400.0);
+    to_on_demand(&db).unwrap();
+}

@@ -516,6 +516,61 @@ pub(crate) fn update_table(input: &UpdateTableInput) -> ApiResult<()> {
     Ok(())
 }
 
+const SECONDS_PER_DAY: f64 = 86_400.0;
+/// Capacity decreases a table may make at any time of a UTC day before the hourly limit.
+const DECREASES_AT_ANY_TIME: i64 = 4;
+
+/// A time as DynamoDB words it in limit messages: `Tuesday, November 24, 2026 5:03:09 AM UTC`.
+fn utc_text(epoch_seconds: f64) -> String {
+    const DAYS: [&str; 7] = [
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+    ];
+    const MONTHS: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    let secs = epoch_seconds.max(0.0).floor() as i64;
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    let (hour, minute, second) = (rem / 3600, rem % 3600 / 60, rem % 60);
+    let (h12, ampm) = match hour {
+        0 => (12, "AM"),
+        1..=11 => (hour, "AM"),
+        12 => (12, "PM"),
+        _ => (hour - 12, "PM"),
+    };
+    format!(
+        "{}, {} {day}, {year} {h12}:{minute:02}:{second:02} {ampm} UTC",
+        DAYS[days.rem_euclid(7) as usize],
+        MONTHS[(month - 1) as usize]
+    )
+}
+
 /// The definition after an UpdateTable at time `now`, with DynamoDB's rules on changes.
 pub(crate) fn apply_update(
     old: &TableDef,
@@ -530,6 +585,15 @@ pub(crate) fn apply_update(
     if let Some(m) = input.billing_mode {
         def.billing_mode_given = true;
         if m == BillingMode::PayPerRequest && old.billing_mode != m {
+            if let Some(last) = old.last_update_to_pay_per_request {
+                if now - last < SECONDS_PER_DAY {
+                    return Err(ApiError::LimitExceeded(format!(
+                        "Subscriber limit exceeded: Update to PayPerRequest mode are limited to once in 1 day(s). Last update at {}. Next update can be made at {}",
+                        utc_text(last),
+                        utc_text(last + SECONDS_PER_DAY)
+                    )));
+                }
+            }
             def.last_update_to_pay_per_request = Some(now);
         }
     }
@@ -566,8 +630,24 @@ pub(crate) fn apply_update(
             if t.read_capacity_units < cur.read_capacity_units
                 || t.write_capacity_units < cur.write_capacity_units
             {
+                let today = (now / SECONDS_PER_DAY).floor();
+                let last = cur.last_decrease_date_time;
+                let decreases = match last {
+                    Some(l) if (l / SECONDS_PER_DAY).floor() == today => cur.number_of_decreases_today,
+                    _ => 0,
+                };
+                // Four decreases at any time of a UTC day, then one an hour.
+                if let Some(l) = last.filter(|_| decreases >= DECREASES_AT_ANY_TIME) {
+                    if now - l < 3600.0 {
+                        return Err(ApiError::LimitExceeded(format!(
+                            "Subscriber limit exceeded: Provisioned throughput decreases are limited within a given UTC day. After the first {DECREASES_AT_ANY_TIME} decreases, each subsequent decrease in the same UTC day can be performed at most once every 3600 seconds. Number of decreases today: {decreases}. Last decrease at {}. Next decrease can be made at {}",
+                            utc_text(l),
+                            utc_text(l + 3600.0)
+                        )));
+                    }
+                }
                 t_new.last_decrease_date_time = Some(now);
-                t_new.number_of_decreases_today += 1;
+                t_new.number_of_decreases_today = decreases + 1;
             }
             t_new.read_capacity_units = t.read_capacity_units;
             t_new.write_capacity_units = t.write_capacity_units;
@@ -575,6 +655,25 @@ pub(crate) fn apply_update(
         _ => {}
     }
     Ok(def)
+}
+
+#[cfg(test)]
+mod time_tests {
+    #[test]
+    fn utc_text_words_dates_as_dynamodb() {
+        assert_eq!(
+            super::utc_text(0.0),
+            "Thursday, January 1, 1970 12:00:00 AM UTC"
+        );
+        assert_eq!(
+            super::utc_text(1_795_496_589.0),
+            "Tuesday, November 24, 2026 5:03:09 AM UTC"
+        );
+        assert_eq!(
+            super::utc_text(951_825_600.0),
+            "Tuesday, February 29, 2000 12:00:00 PM UTC"
+        );
+    }
 }
 
 /// The type of an attribute per the definitions (for key validation of index requests).
