@@ -657,6 +657,15 @@ pub(crate) fn apply_update(
     Ok(def)
 }
 
+/// The type of an attribute per the definitions (for key validation of index requests).
+#[allow(dead_code, reason = "used by the secondary-index issue")]
+pub(crate) fn defined_type(def: &TableDef, name: &str) -> Option<ScalarType> {
+    def.attribute_definitions
+        .iter()
+        .find(|d| d.attribute_name == name)
+        .map(|d| d.attribute_type)
+}
+
 #[cfg(test)]
 mod time_tests {
     #[test]
@@ -674,13 +683,4 @@ mod time_tests {
             "Tuesday, February 29, 2000 12:00:00 PM UTC"
         );
     }
-}
-
-/// The type of an attribute per the definitions (for key validation of index requests).
-#[allow(dead_code, reason = "used by the secondary-index issue")]
-pub(crate) fn defined_type(def: &TableDef, name: &str) -> Option<ScalarType> {
-    def.attribute_definitions
-        .iter()
-        .find(|d| d.attribute_name == name)
-        .map(|d| d.attribute_type)
 }
