@@ -168,6 +168,11 @@ fn full_disk_fails_writes_cleanly_keeps_reads_and_recovers_when_space_returns() 
         store.put(b"a", &k, &[1u8; 100]).unwrap();
         model.insert(k, vec![1u8; 100]);
     }
+    // Settle background flushes and compactions first, so none of them spends the 2,000
+    // bytes left below (which made the writes fail before any reached a memtable, leaving
+    // the flush below nothing to do).
+    store.flush().unwrap();
+    store.wait_idle().unwrap();
     sim.set_capacity_bytes(Some(sim.used_bytes() + 2000));
     let mut saw_full = false;
     for i in 50..400u32 {
@@ -181,6 +186,10 @@ fn full_disk_fails_writes_cleanly_keeps_reads_and_recovers_when_space_returns() 
         }
     }
     assert!(saw_full, "the capacity limit was never reached");
+    assert!(
+        model.keys().any(|k| k.as_slice() >= b"a050".as_slice()),
+        "some writes land before the disk fills"
+    );
     assert_eq!(
         dump(&store),
         model,
