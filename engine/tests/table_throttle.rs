@@ -236,3 +236,113 @@ fn update_table_switches_to_on_demand_once_a_day() {
     clock.set(t0 + 86_400.0);
     to_on_demand(&db).unwrap();
 }
+
+fn provisioned_writes(db: &Database, name: &str) -> i64 {
+    db.describe_table(DescribeTableInput {
+        table_name: name.into(),
+    })
+    .unwrap()
+    .table
+    .provisioned_throughput
+    .write_capacity_units
+}
+
+#[test]
+fn auto_scaling_raises_capacity_quickly_and_lowers_it_slowly() {
+    let dir = tempfile::tempdir().unwrap();
+    let t0 = 1_795_495_200.0; // a minute boundary
+    let clock = FixedClock::at(t0);
+    let db = open_limited(dir.path(), clock.clone());
+    table(&db, "Scaled", 5, 5);
+    let policy = TargetTracking {
+        min_capacity: 5,
+        max_capacity: 100,
+        target_utilization: 50.0,
+    };
+    db.put_scaling_policy(
+        "Scaled",
+        AutoScaling {
+            write: Some(policy),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    // `per_second` 1 KB write attempts each second for `minutes`, from minute `from`.
+    let load = |from: u32, minutes: u32, per_second: u32| {
+        for second in 0..minutes * 60 {
+            clock.set(t0 + f64::from(from * 60 + second));
+            for i in 0..per_second {
+                let _ = try_put(&db, "Scaled", item_kb(&format!("k{i}"), 1));
+            }
+        }
+    };
+    // Demand of 20 WCU against 5: throttled, consumption pinned at capacity, utilization
+    // 100% of a 50% target: each two minutes above target double the capacity, until
+    // demand sits at the target (40 WCU for 20 WCU of demand).
+    let mut seen = vec![provisioned_writes(&db, "Scaled")];
+    for minute in 0..10 {
+        load(minute, 1, 20);
+        seen.push(provisioned_writes(&db, "Scaled"));
+    }
+    assert_eq!(*seen.last().unwrap(), 40, "capacity per minute: {seen:?}");
+    assert!(seen.windows(2).all(|w| w[1] >= w[0]), "{seen:?}");
+    let reached = seen.iter().position(|&c| c == 40).unwrap();
+    assert!(
+        reached <= 8,
+        "40 WCU only after {reached} minutes: {seen:?}"
+    );
+    // Demand falls to 1 WCU: capacity stays for 15 minutes well under target, then drops to
+    // what 1 WCU needs at 50%, held at the policy's minimum.
+    load(10, 14, 1);
+    assert_eq!(provisioned_writes(&db, "Scaled"), 40);
+    load(24, 3, 1);
+    assert_eq!(provisioned_writes(&db, "Scaled"), 5);
+    let t = db
+        .describe_table(DescribeTableInput {
+            table_name: "Scaled".into(),
+        })
+        .unwrap()
+        .table
+        .provisioned_throughput;
+    assert_eq!(t.number_of_decreases_today, 1);
+    assert!(t.last_increase_date_time.is_some());
+}
+
+#[test]
+fn scaling_policy_is_validated_and_persists() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = open_with_clock(dir.path(), FixedClock::at(100.0));
+    table(&db, "Policy", 5, 3);
+    table(&db, "OnDemandPolicy", 0, 0);
+    let policy = |min, max, target| AutoScaling {
+        read: Some(TargetTracking {
+            min_capacity: min,
+            max_capacity: max,
+            target_utilization: target,
+        }),
+        write: None,
+    };
+    assert_validation(
+        db.put_scaling_policy("Policy", policy(10, 5, 70.0)),
+        "The read capacity bounds must satisfy 1 <= min (10) <= max (5) <= 40000",
+    );
+    assert_validation(
+        db.put_scaling_policy("Policy", policy(1, 5, 95.0)),
+        "The read capacity target utilization must be between 20 and 90, not 95",
+    );
+    assert_validation(
+        db.put_scaling_policy("OnDemandPolicy", policy(1, 5, 70.0)),
+        "Auto scaling applies to tables in PROVISIONED billing mode",
+    );
+    // Capacity is brought within the bounds at once.
+    let described = db
+        .put_scaling_policy("Policy", policy(10, 50, 70.0))
+        .unwrap();
+    assert_eq!(described.provisioned_throughput.read_capacity_units, 10);
+    drop(db);
+    let db = open(dir.path());
+    assert_eq!(
+        db.describe_scaling_policy("Policy").unwrap(),
+        policy(10, 50, 70.0)
+    );
+}

@@ -342,3 +342,23 @@ pub struct ConsumedCapacity {
     /// Each global secondary index's share (`INDEXES` only).
     pub global_secondary_indexes: Option<std::collections::BTreeMap<String, Capacity>>,
 }
+
+/// A target-tracking auto scaling policy for one capacity dimension (reads or writes).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TargetTracking {
+    /// Capacity never goes below this.
+    pub min_capacity: i64,
+    /// Capacity never goes above this.
+    pub max_capacity: i64,
+    /// The consumed share of capacity the policy aims at, in percent (20 to 90).
+    pub target_utilization: f64,
+}
+
+/// Auto scaling of a provisioned table: a policy for reads, for writes, or both.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct AutoScaling {
+    /// Read capacity policy.
+    pub read: Option<TargetTracking>,
+    /// Write capacity policy.
+    pub write: Option<TargetTracking>,
+}

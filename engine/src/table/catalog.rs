@@ -37,6 +37,7 @@ impl Table {
             def.billing_mode,
             def.throughput.read_capacity_units,
             def.throughput.write_capacity_units,
+            def.auto_scaling,
         );
         Table {
             def,

@@ -39,6 +39,7 @@ impl Database {
             gsis: input.global_secondary_indexes.unwrap_or_default(),
             lsis: input.local_secondary_indexes.unwrap_or_default(),
             deletion_protection: input.deletion_protection_enabled.unwrap_or(false),
+            auto_scaling: AutoScaling::default(),
         };
         let table = self.catalog.create(&self.store, def)?;
         Ok(CreateTableOutput {

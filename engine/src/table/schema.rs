@@ -40,6 +40,8 @@ pub struct TableDef {
     pub lsis: Vec<LocalSecondaryIndex>,
     /// Whether DeleteTable is refused.
     pub deletion_protection: bool,
+    /// Auto scaling policies (provisioned tables).
+    pub auto_scaling: AutoScaling,
 }
 
 impl TableDef {
@@ -124,6 +126,18 @@ impl TableDef {
             put_projection(&mut out, &l.projection);
         }
         out.push(u8::from(self.deletion_protection));
+        // Added after format 1 shipped: absent in older definitions, read only when present.
+        for policy in [self.auto_scaling.read, self.auto_scaling.write] {
+            match policy {
+                None => out.push(0),
+                Some(p) => {
+                    out.push(1);
+                    put_varint(&mut out, p.min_capacity as u64);
+                    put_varint(&mut out, p.max_capacity as u64);
+                    put_f64(&mut out, p.target_utilization);
+                }
+            }
+        }
         out
     }
 
@@ -202,6 +216,21 @@ impl TableDef {
             });
         }
         let deletion_protection = get_u8(r)? != 0;
+        let mut auto_scaling = AutoScaling::default();
+        if !r.is_empty() {
+            let mut policy = || -> Result<Option<TargetTracking>, Corruption> {
+                Ok(match get_u8(r)? {
+                    0 => None,
+                    _ => Some(TargetTracking {
+                        min_capacity: get_varint(r)? as i64,
+                        max_capacity: get_varint(r)? as i64,
+                        target_utilization: get_f64(r)?,
+                    }),
+                })
+            };
+            auto_scaling.read = policy()?;
+            auto_scaling.write = policy()?;
+        }
         if !r.is_empty() {
             return Err(Corruption::BadRecord);
         }
@@ -220,6 +249,7 @@ impl TableDef {
             gsis,
             lsis,
             deletion_protection,
+            auto_scaling,
         })
     }
 }
@@ -420,6 +450,14 @@ mod tests {
             }],
             lsis: vec![],
             deletion_protection: true,
+            auto_scaling: AutoScaling {
+                read: None,
+                write: Some(TargetTracking {
+                    min_capacity: 5,
+                    max_capacity: 500,
+                    target_utilization: 70.0,
+                }),
+            },
         }
     }
 
@@ -428,8 +466,20 @@ mod tests {
         let def = sample();
         let bytes = def.encode();
         assert_eq!(TableDef::decode(&bytes).unwrap(), def);
+        // A definition written before auto scaling existed ends where the policies begin.
+        let without = TableDef {
+            auto_scaling: AutoScaling::default(),
+            ..def.clone()
+        };
+        let legacy_len = without.encode().len() - 2;
         for cut in 0..bytes.len() {
-            assert!(TableDef::decode(&bytes[..cut]).is_err());
+            match TableDef::decode(&bytes[..cut]) {
+                Ok(old) => {
+                    assert_eq!(cut, legacy_len);
+                    assert_eq!(old, without);
+                }
+                Err(_) => assert_ne!(cut, legacy_len),
+            }
         }
         let pk = def.primary_key();
         assert_eq!(pk.partition.name, "Artist");

@@ -13,7 +13,7 @@
 //! it ran (its size is unknown before), so a bucket may go below zero and then refuses
 //! requests until it refills. A refused request has done nothing.
 
-use crate::api::{ApiError, ApiResult, BillingMode};
+use crate::api::{ApiError, ApiResult, AutoScaling, BillingMode, TargetTracking};
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
 
@@ -107,10 +107,105 @@ impl Window {
     }
 }
 
+/// Minutes above target before auto scaling raises capacity.
+pub const SCALE_OUT_MINUTES: u32 = 2;
+/// Minutes well below target (20 points under) before auto scaling lowers capacity.
+pub const SCALE_IN_MINUTES: u32 = 15;
+
+/// Target tracking for one dimension: consumption per clock minute, and how many minutes in a
+/// row it has been above or well below the target.
+#[derive(Debug, Clone, Copy)]
+struct Scaler {
+    policy: TargetTracking,
+    provisioned: f64,
+    minute: Option<i64>,
+    used: f64,
+    above: u32,
+    below: u32,
+}
+
+impl Scaler {
+    fn new(policy: TargetTracking, provisioned: f64) -> Self {
+        Scaler {
+            policy,
+            provisioned,
+            minute: None,
+            used: 0.0,
+            above: 0,
+            below: 0,
+        }
+    }
+
+    /// Records `units` at `now`; when a minute has closed, the capacity the policy wants,
+    /// if it differs from the current one.
+    fn record(&mut self, units: f64, now: f64) -> Option<i64> {
+        let minute = (now / 60.0).floor() as i64;
+        let mut wanted = None;
+        match self.minute {
+            None => self.minute = Some(minute),
+            Some(m) if minute > m => {
+                // The minute that closed, then any idle minutes after it.
+                wanted = self.close(self.used / 60.0);
+                for _ in 0..(minute - m - 1).min(i64::from(SCALE_IN_MINUTES)) {
+                    wanted = wanted.or(self.close(0.0));
+                }
+                self.minute = Some(minute);
+                self.used = 0.0;
+            }
+            _ => {}
+        }
+        self.used += units;
+        wanted
+    }
+
+    fn close(&mut self, rate: f64) -> Option<i64> {
+        let target = self.policy.target_utilization;
+        let utilization = 100.0 * rate / self.provisioned.max(1e-9);
+        let desired = ((rate * 100.0 / target).ceil() as i64)
+            .clamp(self.policy.min_capacity, self.policy.max_capacity);
+        if utilization > target {
+            self.above += 1;
+            self.below = 0;
+            if self.above >= SCALE_OUT_MINUTES && desired as f64 > self.provisioned {
+                self.above = 0;
+                return Some(desired);
+            }
+        } else if utilization < target - 20.0 {
+            self.below += 1;
+            self.above = 0;
+            if self.below >= SCALE_IN_MINUTES && (desired as f64) < self.provisioned {
+                self.below = 0;
+                return Some(desired);
+            }
+        } else {
+            self.above = 0;
+            self.below = 0;
+        }
+        None
+    }
+}
+
+/// A capacity change auto scaling asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ScaleTo {
+    /// Reads or writes.
+    pub op: Op,
+    /// The new provisioned units.
+    pub capacity: i64,
+}
+
 #[derive(Debug)]
 enum Mode {
-    Provisioned { read: Bucket, write: Bucket },
-    OnDemand { read: Window, write: Window },
+    Provisioned {
+        read: Bucket,
+        write: Bucket,
+        read_scaler: Option<Scaler>,
+        write_scaler: Option<Scaler>,
+    },
+    OnDemand {
+        read: Window,
+        write: Window,
+    },
 }
 
 #[derive(Debug)]
@@ -141,14 +236,18 @@ pub struct TableCapacity {
 }
 
 impl TableCapacity {
-    /// State for a table in `mode` with `read`/`write` provisioned units.
-    pub fn new(mode: BillingMode, read: i64, write: i64) -> Self {
+    /// State for a table in `mode` with `read`/`write` provisioned units and its auto
+    /// scaling policies.
+    pub fn new(mode: BillingMode, read: i64, write: i64, scaling: AutoScaling) -> Self {
         let mode = match mode {
             BillingMode::Provisioned => {
+                let (read, write) = (read.max(0) as f64, write.max(0) as f64);
                 let bucket = |rate: f64| Bucket::new(rate, rate * BURST_SECONDS);
                 Mode::Provisioned {
-                    read: bucket(read.max(0) as f64),
-                    write: bucket(write.max(0) as f64),
+                    read: bucket(read),
+                    write: bucket(write),
+                    read_scaler: scaling.read.map(|p| Scaler::new(p, read)),
+                    write_scaler: scaling.write.map(|p| Scaler::new(p, write)),
                 }
             }
             BillingMode::PayPerRequest => Mode::OnDemand {
@@ -170,7 +269,7 @@ impl TableCapacity {
     pub fn admit(&self, op: Op, partitions: &[u64], now: f64) -> ApiResult<()> {
         let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         let admitted = match &mut state.mode {
-            Mode::Provisioned { read, write } => match op {
+            Mode::Provisioned { read, write, .. } => match op {
                 Op::Read => read.admits(now),
                 Op::Write => write.admits(now),
             },
@@ -213,16 +312,28 @@ impl TableCapacity {
     }
 
     /// Charges `units` of `op`, spread over `partitions` (each pays its share), at `now`.
-    pub fn charge(&self, op: Op, units: f64, partitions: &[u64], now: f64) {
+    /// Returns the capacity auto scaling asks for, when a policy decided on a change.
+    pub fn charge(&self, op: Op, units: f64, partitions: &[u64], now: f64) -> Option<ScaleTo> {
         let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut scale = None;
         match &mut state.mode {
-            Mode::Provisioned { read, write } => {
-                let bucket = match op {
-                    Op::Read => read,
-                    Op::Write => write,
+            Mode::Provisioned {
+                read,
+                write,
+                read_scaler,
+                write_scaler,
+            } => {
+                let (bucket, scaler) = match op {
+                    Op::Read => (read, read_scaler),
+                    Op::Write => (write, write_scaler),
                 };
                 bucket.refill(now);
                 bucket.tokens -= units;
+                if let Some(scaler) = scaler {
+                    scale = scaler
+                        .record(units, now)
+                        .map(|capacity| ScaleTo { op, capacity });
+                }
             }
             Mode::OnDemand { read, write } => {
                 let window = match op {
@@ -261,6 +372,7 @@ impl TableCapacity {
             Op::Read => c.read_units += units,
             Op::Write => c.write_units += units,
         }
+        scale
     }
 
     /// Units consumed and requests refused so far.
@@ -291,7 +403,8 @@ impl crate::Database {
             .admit(op, partitions, self.options.clock.now_epoch_seconds())
     }
 
-    /// Records `units` of `op` consumed on `table` (and its `partitions`).
+    /// Records `units` of `op` consumed on `table` (and its `partitions`), and applies the
+    /// capacity change auto scaling asks for, if any.
     pub(crate) fn charge(
         &self,
         table: &super::catalog::Table,
@@ -299,12 +412,90 @@ impl crate::Database {
         units: f64,
         partitions: &[u64],
     ) {
-        table.capacity.charge(
-            op,
-            units,
-            partitions,
-            self.options.clock.now_epoch_seconds(),
-        );
+        let now = self.options.clock.now_epoch_seconds();
+        if let Some(scale) = table.capacity.charge(op, units, partitions, now) {
+            self.auto_scale(&table.def.name, scale, now);
+        }
+    }
+
+    /// Changes a table's provisioned capacity as auto scaling decided, within UpdateTable's
+    /// rules (a decrease beyond the day's allowance waits for the next decision).
+    fn auto_scale(&self, name: &str, scale: ScaleTo, now: f64) {
+        let Some(table) = self.catalog.get(name) else {
+            return;
+        };
+        let current = &table.def.throughput;
+        let mut throughput = crate::api::ProvisionedThroughput {
+            read_capacity_units: current.read_capacity_units,
+            write_capacity_units: current.write_capacity_units,
+        };
+        let before = match scale.op {
+            Op::Read => std::mem::replace(&mut throughput.read_capacity_units, scale.capacity),
+            Op::Write => std::mem::replace(&mut throughput.write_capacity_units, scale.capacity),
+        };
+        let input = crate::api::UpdateTableInput {
+            table_name: name.to_owned(),
+            provisioned_throughput: Some(throughput),
+            ..Default::default()
+        };
+        let changed = super::validate::apply_update(&table.def, &input, now)
+            .and_then(|def| self.catalog.update(&self.store, &table, def));
+        match changed {
+            Ok(_) => log::info!(
+                "auto scaling: {name} {:?} capacity {before} -> {}",
+                scale.op,
+                scale.capacity
+            ),
+            Err(e) => log::debug!("auto scaling: {name} stays: {e}"),
+        }
+    }
+
+    /// Sets the auto scaling policies of a provisioned table (replacing earlier ones; an
+    /// empty [`AutoScaling`] removes them), and brings its capacity within their bounds.
+    pub fn put_scaling_policy(
+        &self,
+        table_name: &str,
+        scaling: AutoScaling,
+    ) -> ApiResult<crate::api::TableDescription> {
+        let table = self.table(table_name)?;
+        if table.def.billing_mode != BillingMode::Provisioned
+            && (scaling.read.is_some() || scaling.write.is_some())
+        {
+            return Err(ApiError::validation(
+                "Auto scaling applies to tables in PROVISIONED billing mode",
+            ));
+        }
+        for (dimension, policy) in [("read", scaling.read), ("write", scaling.write)] {
+            let Some(p) = policy else { continue };
+            if p.min_capacity < 1 || p.max_capacity < p.min_capacity || p.max_capacity > 40_000 {
+                return Err(ApiError::Validation(format!(
+                    "The {dimension} capacity bounds must satisfy 1 <= min ({}) <= max ({}) <= 40000",
+                    p.min_capacity, p.max_capacity
+                )));
+            }
+            if !(20.0..=90.0).contains(&p.target_utilization) {
+                return Err(ApiError::Validation(format!(
+                    "The {dimension} capacity target utilization must be between 20 and 90, not {}",
+                    p.target_utilization
+                )));
+            }
+        }
+        let mut def = table.def.clone();
+        def.auto_scaling = scaling;
+        let t = &mut def.throughput;
+        if let Some(p) = scaling.read {
+            t.read_capacity_units = t.read_capacity_units.clamp(p.min_capacity, p.max_capacity);
+        }
+        if let Some(p) = scaling.write {
+            t.write_capacity_units = t.write_capacity_units.clamp(p.min_capacity, p.max_capacity);
+        }
+        let table = self.catalog.update(&self.store, &table, def)?;
+        self.describe(&table, false)
+    }
+
+    /// The auto scaling policies of a table.
+    pub fn describe_scaling_policy(&self, table_name: &str) -> ApiResult<AutoScaling> {
+        Ok(self.table(table_name)?.def.auto_scaling)
     }
 
     /// Capacity consumed and requests refused, per table, in name order (since each table
@@ -324,7 +515,7 @@ mod tests {
 
     #[test]
     fn provisioned_bucket_throttles_at_rate_and_refills() {
-        let t = TableCapacity::new(BillingMode::Provisioned, 10, 5);
+        let t = TableCapacity::new(BillingMode::Provisioned, 10, 5, AutoScaling::default());
         // One second's worth to start: five 1-unit writes, then refused.
         for _ in 0..5 {
             t.admit(Op::Write, &[], 100.0).unwrap();
@@ -344,7 +535,7 @@ mod tests {
 
     #[test]
     fn provisioned_burst_banks_up_to_300_seconds() {
-        let t = TableCapacity::new(BillingMode::Provisioned, 1, 1);
+        let t = TableCapacity::new(BillingMode::Provisioned, 1, 1, AutoScaling::default());
         t.admit(Op::Write, &[], 0.0).unwrap();
         t.charge(Op::Write, 1.0, &[], 0.0);
         // After an hour idle, 300 units are banked, not 3,600.
@@ -359,7 +550,12 @@ mod tests {
 
     #[test]
     fn hot_partition_throttles_while_others_proceed() {
-        let t = TableCapacity::new(BillingMode::Provisioned, 100_000, 100_000);
+        let t = TableCapacity::new(
+            BillingMode::Provisioned,
+            100_000,
+            100_000,
+            AutoScaling::default(),
+        );
         let hot = [7u64];
         let mut admitted = 0.0;
         while t.admit(Op::Write, &hot, 1.0).is_ok() {
@@ -373,7 +569,7 @@ mod tests {
 
     #[test]
     fn on_demand_serves_twice_the_previous_peak() {
-        let t = TableCapacity::new(BillingMode::PayPerRequest, 0, 0);
+        let t = TableCapacity::new(BillingMode::PayPerRequest, 0, 0, AutoScaling::default());
         let fill = |second: f64| {
             let mut used = 0.0;
             while t.admit(Op::Write, &[], second).is_ok() {
