@@ -5,13 +5,18 @@
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use std::hint::black_box;
-use tessera_engine::api::BillingMode;
+use tessera_engine::api::{AutoScaling, BillingMode};
 use tessera_engine::table::capacity::{read_units, write_units};
 use tessera_engine::table::throttle::{Op, TableCapacity};
 
 fn capacity(c: &mut Criterion) {
     let mut g = c.benchmark_group("capacity");
-    let table = TableCapacity::new(BillingMode::Provisioned, 1_000_000_000, 1_000_000_000);
+    let table = TableCapacity::new(
+        BillingMode::Provisioned,
+        1_000_000_000,
+        1_000_000_000,
+        AutoScaling::default(),
+    );
     let mut now = 1.0e9;
     let mut partition = 0u64;
     g.bench_function("admit_and_charge_write", |b| {
@@ -28,7 +33,7 @@ fn capacity(c: &mut Criterion) {
             );
         })
     });
-    let on_demand = TableCapacity::new(BillingMode::PayPerRequest, 0, 0);
+    let on_demand = TableCapacity::new(BillingMode::PayPerRequest, 0, 0, AutoScaling::default());
     g.bench_function("admit_and_charge_read_on_demand", |b| {
         b.iter(|| {
             now += 1e-6;
