@@ -346,3 +346,65 @@ fn scaling_policy_is_validated_and_persists() {
         policy(10, 50, 70.0)
     );
 }
+
+#[test]
+fn throttled_tables_of_a_batch_come_back_unprocessed() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = FixedClock::at(500.0);
+    let db = open_limited(dir.path(), clock.clone());
+    table(&db, "Busy", 1, 1);
+    table(&db, "Free", 100, 100);
+    // Spend Busy's one unit of each kind.
+    try_put(&db, "Busy", item_kb("spent", 1)).unwrap();
+    get(&db, "Busy", item(&[("id", s("spent"))]));
+    let writes = |t: &str| {
+        (
+            t.to_owned(),
+            vec![
+                WriteRequest::PutRequest {
+                    item: item_kb("w", 1),
+                },
+                WriteRequest::DeleteRequest {
+                    key: item(&[("id", s("spent"))]),
+                },
+            ],
+        )
+    };
+    let out = db
+        .batch_write_item(BatchWriteItemInput {
+            request_items: [writes("Busy"), writes("Free")].into(),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(out.unprocessed_items.len(), 1);
+    assert_eq!(out.unprocessed_items["Busy"], writes("Busy").1);
+    assert!(get(&db, "Free", item(&[("id", s("w"))])).is_some());
+    assert_eq!(get(&db, "Busy", item(&[("id", s("w"))])), None);
+    // Every table refused: the request fails.
+    let refused = db.batch_write_item(BatchWriteItemInput {
+        request_items: [writes("Busy")].into(),
+        ..Default::default()
+    });
+    assert_eq!(
+        refused.unwrap_err().error_type(),
+        "ProvisionedThroughputExceededException"
+    );
+    let keys = |t: &str| {
+        (
+            t.to_owned(),
+            KeysAndAttributes {
+                keys: vec![item(&[("id", s("w"))])],
+                ..Default::default()
+            },
+        )
+    };
+    let out = db
+        .batch_get_item(BatchGetItemInput {
+            request_items: [keys("Busy"), keys("Free")].into(),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(out.unprocessed_keys["Busy"], keys("Busy").1);
+    assert_eq!(out.responses["Free"].len(), 1);
+    assert!(!out.responses.contains_key("Busy"));
+}

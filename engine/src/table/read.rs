@@ -104,10 +104,27 @@ impl Database {
             projection.check_key_paths(&table.key)?;
             plans.push((name, request, table, projection));
         }
-        for (_, _, table, _) in &plans {
-            self.admit(table, throttle::Op::Read, &[])?;
-        }
         let mut out = BatchGetItemOutput::default();
+        // A table over its capacity gets all its keys back unprocessed; only when every
+        // table is refused does the request fail, as in DynamoDB.
+        let mut refused = None;
+        let plans: Vec<_> = plans
+            .into_iter()
+            .filter(
+                |(name, request, table, _)| match self.admit(table, throttle::Op::Read, &[]) {
+                    Ok(()) => true,
+                    Err(e) => {
+                        out.unprocessed_keys
+                            .insert((*name).clone(), (*request).clone());
+                        refused = Some(e);
+                        false
+                    }
+                },
+            )
+            .collect();
+        if let (true, Some(e)) = (plans.is_empty(), refused) {
+            return Err(e);
+        }
         let mut consumed = capacity::Consumed::new();
         let mut size = 0usize;
         // Once an item does not fit, every later key is left for the next call.

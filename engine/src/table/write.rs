@@ -250,11 +250,34 @@ impl Database {
                 "Too many items requested for the BatchWriteItem call",
             ));
         }
-        for (table, _) in &plans {
-            self.admit(table, throttle::Op::Write, &[])?;
+        // A table over its capacity gets all its writes back unprocessed; only when every
+        // table is refused does the request fail, as in DynamoDB.
+        let mut unprocessed_items = std::collections::BTreeMap::new();
+        let mut refused = None;
+        let mut admitted = Vec::with_capacity(plans.len());
+        for (table, planned) in plans {
+            match self.admit(&table, throttle::Op::Write, &[]) {
+                Ok(()) => admitted.push((table, planned)),
+                Err(e) => {
+                    let writes = planned
+                        .into_iter()
+                        .map(|(key, new)| match new {
+                            Some(item) => WriteRequest::PutRequest { item },
+                            None => WriteRequest::DeleteRequest {
+                                key: table.key.key_from_storage(&key.key).unwrap_or_default(),
+                            },
+                        })
+                        .collect::<Vec<_>>();
+                    unprocessed_items.insert(table.def.name.clone(), writes);
+                    refused = Some(e);
+                }
+            }
+        }
+        if let (true, Some(e)) = (admitted.is_empty(), refused) {
+            return Err(e);
         }
         let mut consumed = capacity::Consumed::new();
-        for (table, planned) in plans {
+        for (table, planned) in admitted {
             let _guards = self
                 .locks
                 .lock_many(planned.iter().map(|(k, _)| k.key.as_slice()));
@@ -269,8 +292,8 @@ impl Database {
             self.charge(&table, throttle::Op::Write, units, &[]);
         }
         Ok(BatchWriteItemOutput {
+            unprocessed_items,
             consumed_capacity: consumed.report(input.return_consumed_capacity),
-            ..Default::default()
         })
     }
 }
