@@ -7,6 +7,7 @@
 //! ends call. [`client`] is the async Rust client of the binary protocol.
 #![forbid(unsafe_code)]
 
+pub mod autoscaling;
 pub mod binary;
 pub mod client;
 pub mod http;

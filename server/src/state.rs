@@ -22,6 +22,8 @@ pub struct ServerState {
     pub region: String,
     /// Requests, errors and latency per operation.
     pub metrics: crate::metrics::Metrics,
+    /// Application Auto Scaling registrations.
+    pub autoscaling: crate::autoscaling::Registry,
     next_request_id: AtomicU64,
 }
 
@@ -39,6 +41,7 @@ impl ServerState {
             http_through_cache,
             region,
             metrics: crate::metrics::Metrics::default(),
+            autoscaling: crate::autoscaling::Registry::default(),
             next_request_id: AtomicU64::new(1),
         }
     }

@@ -74,6 +74,38 @@ pub async fn handle(
         };
         return Ok(reply(&state, StatusCode::OK, "text/plain", body));
     }
+    let target = request
+        .headers()
+        .get("x-amz-target")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    if let Some(op) = target
+        .as_deref()
+        .and_then(|t| t.strip_prefix(crate::autoscaling::TARGET_PREFIX))
+        .filter(|_| request.method() == Method::POST)
+    {
+        // Application Auto Scaling's API for DynamoDB tables (docs/capacity.md).
+        let op = op.to_owned();
+        let json_1_1 = crate::autoscaling::JSON_1_1;
+        let Ok(collected) = Limited::new(request.into_body(), REQUEST_BODY_BYTES_MAX)
+            .collect()
+            .await
+        else {
+            return Ok(reply(
+                &state,
+                StatusCode::PAYLOAD_TOO_LARGE,
+                json_1_1,
+                Vec::new(),
+            ));
+        };
+        let body = collected.to_bytes();
+        let shared = Arc::clone(&state);
+        let (code, answer) =
+            tokio::task::spawn_blocking(move || crate::autoscaling::handle(&shared, &op, &body))
+                .await
+                .unwrap_or_else(|_| (500, b"{}".to_vec()));
+        return Ok(reply(&state, status(code), json_1_1, answer));
+    }
     let content_type = request
         .headers()
         .get(CONTENT_TYPE)
@@ -92,10 +124,8 @@ pub async fn handle(
             b"<UnknownOperationException/>\n".to_vec(),
         ));
     }
-    let operation = request
-        .headers()
-        .get("x-amz-target")
-        .and_then(|v| v.to_str().ok())
+    let operation = target
+        .as_deref()
         .and_then(|t| t.strip_prefix(TARGET_PREFIX))
         .map(str::to_owned);
     let body = match Limited::new(request.into_body(), REQUEST_BODY_BYTES_MAX)

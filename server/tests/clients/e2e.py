@@ -6,7 +6,8 @@ Starts `tessera serve` on an ephemeral port with a temporary data directory, the
 2. drives boto3 through tables, items, conditions, updates, Query, Scan, batches and
    transactions, checking DynamoDB's answers and error codes;
 3. writes to a table provisioned at 5 WCU faster than that: the server throttles, boto3's
-   retries complete every write, and the table holds exactly what was acknowledged.
+   retries complete every write, and the table holds exactly what was acknowledged;
+4. sets a table's auto scaling through boto3's application-autoscaling client.
 
 Usage: python e2e.py <path to the tessera binary>
 """
@@ -177,6 +178,47 @@ def boto3_throttling(endpoint):
           f"({elapsed:.1f} s): ok")
 
 
+def boto3_autoscaling(endpoint):
+    keys = dict(endpoint_url=endpoint, region_name="us-east-1",
+                aws_access_key_id="x", aws_secret_access_key="x")
+    ddb = boto3.client("dynamodb", **keys)
+    aas = boto3.client("application-autoscaling", **keys)
+    ddb.create_table(TableName="Scaled",
+                     KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+                     AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+                     ProvisionedThroughput={"ReadCapacityUnits": 1, "WriteCapacityUnits": 1})
+    resource = dict(ServiceNamespace="dynamodb", ResourceId="table/Scaled",
+                    ScalableDimension="dynamodb:table:WriteCapacityUnits")
+    aas.register_scalable_target(MinCapacity=5, MaxCapacity=50, **resource)
+    aas.put_scaling_policy(
+        PolicyName="ScaledWrites", PolicyType="TargetTrackingScaling",
+        TargetTrackingScalingPolicyConfiguration={
+            "TargetValue": 70.0,
+            "PredefinedMetricSpecification": {"PredefinedMetricType": "DynamoDBWriteCapacityUtilization"}},
+        **resource)
+    # The policy brings the capacity within its bounds at once.
+    capacity = ddb.describe_table(TableName="Scaled")["Table"]["ProvisionedThroughput"]
+    assert capacity["WriteCapacityUnits"] == 5, capacity
+    policies = aas.describe_scaling_policies(ServiceNamespace="dynamodb",
+                                             ResourceId="table/Scaled")["ScalingPolicies"]
+    got = [(p["PolicyName"], p["TargetTrackingScalingPolicyConfiguration"]["TargetValue"]) for p in policies]
+    assert got == [("ScaledWrites", 70.0)], got
+    targets = aas.describe_scalable_targets(ServiceNamespace="dynamodb",
+                                            ResourceIds=["table/Scaled"])["ScalableTargets"]
+    assert [(t["MinCapacity"], t["MaxCapacity"]) for t in targets] == [(5, 50)], targets
+    try:
+        aas.put_scaling_policy(PolicyName="p", PolicyType="TargetTrackingScaling",
+                               TargetTrackingScalingPolicyConfiguration={"TargetValue": 50.0},
+                               ServiceNamespace="dynamodb", ResourceId="table/Scaled",
+                               ScalableDimension="dynamodb:table:ReadCapacityUnits")
+        raise AssertionError("a policy without a scalable target was accepted")
+    except ClientError as e:
+        assert e.response["Error"]["Code"] == "ObjectNotFoundException", e.response
+    aas.deregister_scalable_target(**resource)
+    assert aas.describe_scaling_policies(ServiceNamespace="dynamodb")["ScalingPolicies"] == []
+    print("boto3 application-autoscaling: register, put policy, describe, deregister: ok")
+
+
 def main():
     binary = sys.argv[1]
     data_dir = tempfile.mkdtemp(prefix="tessera-e2e-")
@@ -185,6 +227,7 @@ def main():
         cli_walkthrough(endpoint)
         boto3_checks(endpoint)
         boto3_throttling(endpoint)
+        boto3_autoscaling(endpoint)
     finally:
         proc.send_signal(signal.SIGTERM)
         code = proc.wait(timeout=30)
