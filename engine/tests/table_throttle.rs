@@ -408,3 +408,33 @@ fn throttled_tables_of_a_batch_come_back_unprocessed() {
     assert_eq!(out.responses["Free"].len(), 1);
     assert!(!out.responses.contains_key("Busy"));
 }
+
+#[test]
+fn a_condition_check_charges_its_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = open_limited(dir.path(), FixedClock::at(70.0));
+    table(&db, "Checked", 100, 100);
+    table(&db, "Written", 100, 100);
+    try_put(&db, "Checked", item_kb("c", 1)).unwrap();
+    db.transact_write_items(TransactWriteItemsInput {
+        transact_items: vec![
+            TransactWriteItem::ConditionCheck(ConditionCheck {
+                table_name: "Checked".into(),
+                key: item(&[("id", s("c"))]),
+                condition_expression: "attribute_exists(id)".into(),
+                ..Default::default()
+            }),
+            TransactWriteItem::Put(Put {
+                table_name: "Written".into(),
+                item: item_kb("w", 1),
+                ..Default::default()
+            }),
+        ],
+        ..Default::default()
+    })
+    .unwrap();
+    let counters: std::collections::HashMap<_, _> = db.capacity_counters().into_iter().collect();
+    // 1 unit for the put before, 2 for the transactional check.
+    assert_eq!(counters["Checked"].write_units, 3.0);
+    assert_eq!(counters["Written"].write_units, 2.0);
+}

@@ -371,6 +371,13 @@ impl Database {
         if failed {
             return Err(cancelled(&actions, &olds));
         }
+        // Every table the transaction touches pays its units, condition checks included.
+        let mut touched: Vec<Arc<Table>> = Vec::new();
+        for a in &actions {
+            if !touched.iter().any(|t| Arc::ptr_eq(t, &a.table)) {
+                touched.push(Arc::clone(&a.table));
+            }
+        }
         // Group the changes per table (in first-appearance order) for the statistics.
         let mut groups: Vec<(Arc<Table>, Vec<Change>)> = Vec::new();
         let mut consumed = super::capacity::Consumed::new();
@@ -403,7 +410,7 @@ impl Database {
             .map(|(t, c)| (t.as_ref(), c.as_slice()))
             .collect();
         self.commit_groups(&refs)?;
-        for (table, _) in &groups {
+        for table in &touched {
             let (_, write) = consumed.units(&table.def.name);
             self.charge(table, super::throttle::Op::Write, write, &[]);
         }
