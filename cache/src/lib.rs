@@ -213,16 +213,34 @@ impl<E: ItemApi> Cache<E> {
         self.config.clock.now_epoch_seconds()
     }
 
-    /// A cached answer, if present, current and younger than `ttl`. A stale one is left in
-    /// place: the miss that follows replaces it (removing it first would cost moka a second
-    /// write).
-    fn lookup<V>(&self, store: &Store<V>, key: &[u8], ttl: Duration) -> Option<Arc<Entry<V>>>
+    /// A cached answer, if present, current and younger than its TTL, counted as a hit. A
+    /// stale one is left in place: the miss that follows replaces it (removing it first would
+    /// cost moka a second write).
+    fn lookup<V>(&self, store: &Store<V>, kind: Kind, key: &[u8]) -> Option<Arc<Entry<V>>>
     where
         V: Send + Sync + 'static,
     {
+        let ttl = match kind {
+            Kind::Item => self.config.item_ttl,
+            Kind::Query => self.config.query_ttl,
+        };
         let entry = store.get(key)?;
-        (self.gens.is_current(&entry.stamp) && self.now() - entry.read_at < ttl.as_secs_f64())
-            .then_some(entry)
+        let fresh =
+            self.gens.is_current(&entry.stamp) && self.now() - entry.read_at < ttl.as_secs_f64();
+        if !fresh {
+            return None;
+        }
+        kind.overall(&self.stats).hit();
+        kind.table(&entry.table).hit();
+        Some(entry)
+    }
+
+    /// Counts a miss of `kind` on `table`; returns the table's counters for the new entry.
+    fn miss(&self, kind: Kind, table: &str) -> Arc<TableCounters> {
+        let counters = self.stats.table(table);
+        kind.overall(&self.stats).miss();
+        kind.table(&counters).miss();
+        counters
     }
 
     fn insert<V: Send + Sync + 'static>(
@@ -391,17 +409,13 @@ impl<E: ItemApi> ItemApi for Cache<E> {
             input.expression_attribute_names.as_ref(),
             input.attributes_to_get.as_deref(),
         );
-        if let Some(entry) = self.lookup(&self.items, &key, self.config.item_ttl) {
-            self.stats.item.hit();
-            entry.table.item.hit();
+        if let Some(entry) = self.lookup(&self.items, Kind::Item, &key) {
             return Ok(GetItemOutput {
                 item: entry.value.clone(),
                 consumed_capacity: hit_capacity(input.return_consumed_capacity, &input.table_name),
             });
         }
-        let table = self.stats.table(&input.table_name);
-        self.stats.item.miss();
-        table.item.miss();
+        let table = self.miss(Kind::Item, &input.table_name);
         let stripe = self
             .gens
             .stripe(keys::item_hash(&input.table_name, &input.key));
@@ -439,24 +453,14 @@ impl<E: ItemApi> ItemApi for Cache<E> {
             return self.inner.query(input);
         }
         let key = keys::query_key(&input);
-        if let Some(entry) = self.lookup(&self.queries, &key, self.config.query_ttl) {
-            self.stats.query.hit();
-            entry.table.query.hit();
-            let mut out = entry.value.clone();
-            out.consumed_capacity = hit_capacity(input.return_consumed_capacity, &input.table_name);
+        let (table, mode) = (input.table_name.clone(), input.return_consumed_capacity);
+        if let Some(out) = self.query_hit(&key, &table, mode) {
             return Ok(out);
         }
         let Ok(stripe) = self.query_stripe(&input) else {
             return self.inner.query(input);
         };
-        let table = self.stats.table(&input.table_name);
-        self.stats.query.miss();
-        table.query.miss();
-        let stamp = self.gens.stamp(stripe);
-        let read_at = self.now();
-        let out = self.inner.query(input)?;
-        self.cache_query(key, &out, stamp, read_at, table);
-        Ok(out)
+        self.query_miss(key, &table, stripe, || self.inner.query(input))
     }
 
     fn scan(&self, input: ScanInput) -> ApiResult<ScanOutput> {
@@ -464,27 +468,16 @@ impl<E: ItemApi> ItemApi for Cache<E> {
             return self.inner.scan(input);
         }
         let key = keys::scan_key(&input);
-        if let Some(entry) = self.lookup(&self.queries, &key, self.config.query_ttl) {
-            self.stats.query.hit();
-            entry.table.query.hit();
-            let mut out = entry.value.clone();
-            out.consumed_capacity = hit_capacity(input.return_consumed_capacity, &input.table_name);
+        let (table, mode) = (input.table_name.clone(), input.return_consumed_capacity);
+        if let Some(out) = self.query_hit(&key, &table, mode) {
             return Ok(out);
         }
-        let table_name = input.table_name.as_str();
         let stripe = self
             .config
             .invalidate_queries
-            .contains(table_name)
-            .then(|| self.gens.stripe(keys::table_hash(table_name)));
-        let table = self.stats.table(table_name);
-        self.stats.query.miss();
-        table.query.miss();
-        let stamp = self.gens.stamp(stripe);
-        let read_at = self.now();
-        let out = self.inner.scan(input)?;
-        self.cache_query(key, &out, stamp, read_at, table);
-        Ok(out)
+            .contains(&table)
+            .then(|| self.gens.stripe(keys::table_hash(&table)));
+        self.query_miss(key, &table, stripe, || self.inner.scan(input))
     }
 
     fn batch_get_item(&self, input: BatchGetItemInput) -> ApiResult<BatchGetItemOutput> {
@@ -510,9 +503,7 @@ impl<E: ItemApi> ItemApi for Cache<E> {
                     request.expression_attribute_names.as_ref(),
                     request.attributes_to_get.as_deref(),
                 );
-                if let Some(entry) = self.lookup(&self.items, &cache_key, self.config.item_ttl) {
-                    self.stats.item.hit();
-                    entry.table.item.hit();
+                if let Some(entry) = self.lookup(&self.items, Kind::Item, &cache_key) {
                     if let Some(item) = &entry.value {
                         found.entry(table.clone()).or_default().push(item.clone());
                     }
@@ -567,9 +558,7 @@ impl<E: ItemApi> ItemApi for Cache<E> {
             if unprocessed {
                 continue;
             }
-            let counters = self.stats.table(&table);
-            self.stats.item.miss();
-            counters.item.miss();
+            let counters = self.miss(Kind::Item, &table);
             let item = out
                 .responses
                 .get(&table)
@@ -644,14 +633,32 @@ fn hit_capacity(mode: Option<ReturnConsumedCapacity>, table: &str) -> Option<Con
 }
 
 impl<E: ItemApi> Cache<E> {
-    fn cache_query(
+    /// A cached Query or Scan answer for `key`, reporting 0 units when capacity is asked for.
+    fn query_hit(
+        &self,
+        key: &[u8],
+        table: &str,
+        mode: Option<ReturnConsumedCapacity>,
+    ) -> Option<QueryOutput> {
+        let entry = self.lookup(&self.queries, Kind::Query, key)?;
+        let mut out = entry.value.clone();
+        out.consumed_capacity = hit_capacity(mode, table);
+        Some(out)
+    }
+
+    /// A Query or Scan the cache missed: stamped on `stripe` before `read` asks the layer
+    /// below, then stored under `key`.
+    fn query_miss(
         &self,
         key: Vec<u8>,
-        out: &QueryOutput,
-        stamp: Stamp,
-        read_at: f64,
-        table: Arc<TableCounters>,
-    ) {
+        table: &str,
+        stripe: Option<usize>,
+        read: impl FnOnce() -> ApiResult<QueryOutput>,
+    ) -> ApiResult<QueryOutput> {
+        let counters = self.miss(Kind::Query, table);
+        let stamp = self.gens.stamp(stripe);
+        let read_at = self.now();
+        let out = read()?;
         let size: usize = out
             .items
             .iter()
@@ -667,8 +674,9 @@ impl<E: ItemApi> Cache<E> {
             value,
             stamp,
             read_at,
-            table,
+            table: counters,
         };
         self.insert(&self.queries, Kind::Query, key, entry);
+        Ok(out)
     }
 }

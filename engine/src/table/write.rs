@@ -104,19 +104,25 @@ impl Database {
         result
     }
 
-    /// The single-item write pipeline: lock, read, decide, commit. Returns the old item.
+    /// The single-item write pipeline: admit, lock, read, decide, commit, charge. Returns
+    /// the old item and the write units consumed.
     pub(crate) fn write_one(
         &self,
         table: &Table,
         key: StorageKey,
         decide: impl FnOnce(Option<&Item>) -> ApiResult<Option<Item>>,
-    ) -> ApiResult<Option<Item>> {
-        let _guard = self.locks.lock(&key.key);
+    ) -> ApiResult<(Option<Item>, f64)> {
+        let partition = [throttle::partition_of(&key)];
+        self.admit(table, throttle::Op::Write, &partition)?;
+        let guard = self.locks.lock(&key.key);
         let old = self.read_item(table, &key)?;
-        let new = decide(old.as_ref())?;
+        let new = self.charged_write(table, &partition, decide(old.as_ref()))?;
         let change = Change { key, old, new };
         self.commit_changes(table, std::slice::from_ref(&change))?;
-        Ok(change.old)
+        drop(guard);
+        let units = change.write_units();
+        self.charge(table, throttle::Op::Write, units, &partition);
+        Ok((change.old, units))
     }
 
     /// PutItem: creates or replaces an item.
@@ -138,19 +144,10 @@ impl Database {
         let table = self.table(&input.table_name)?;
         table.key.check_item(&item)?;
         let key = table.key.storage_key(table.def.id, &item);
-        let partition = [throttle::partition_of(&key)];
-        self.admit(&table, throttle::Op::Write, &partition)?;
-        let new_size = item_size_bytes(&item);
-        let old = self.charged_write(
-            &table,
-            &partition,
-            self.write_one(&table, key, |old| {
-                condition.check(old)?;
-                Ok(Some(item))
-            }),
-        )?;
-        let units = capacity::write_units(old.as_ref().map_or(0, item_size_bytes), new_size);
-        self.charge(&table, throttle::Op::Write, units, &partition);
+        let (old, units) = self.write_one(&table, key, |old| {
+            condition.check(old)?;
+            Ok(Some(item))
+        })?;
         Ok(PutItemOutput {
             attributes: if return_old { old } else { None },
             consumed_capacity: capacity::single(
@@ -179,18 +176,10 @@ impl Database {
         let table = self.table(&input.table_name)?;
         table.key.check_key_map(&input.key)?;
         let key = table.key.storage_key(table.def.id, &input.key);
-        let partition = [throttle::partition_of(&key)];
-        self.admit(&table, throttle::Op::Write, &partition)?;
-        let old = self.charged_write(
-            &table,
-            &partition,
-            self.write_one(&table, key, |old| {
-                condition.check(old)?;
-                Ok(None)
-            }),
-        )?;
-        let units = capacity::write_units(old.as_ref().map_or(0, item_size_bytes), 0);
-        self.charge(&table, throttle::Op::Write, units, &partition);
+        let (old, units) = self.write_one(&table, key, |old| {
+            condition.check(old)?;
+            Ok(None)
+        })?;
         Ok(DeleteItemOutput {
             attributes: if return_old { old } else { None },
             consumed_capacity: capacity::single(
