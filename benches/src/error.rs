@@ -46,6 +46,15 @@ pub enum Error {
         /// hdrhistogram's error.
         source: Box<dyn std::error::Error + Send + Sync>,
     },
+    /// The system under test refused to set up a YCSB run (connect, create the table).
+    Setup {
+        /// Which step.
+        step: &'static str,
+        /// What the system answered.
+        source: crate::ycsb::target::OpError,
+    },
+    /// A result file could not be read or written as JSON.
+    Json(serde_json::Error),
 }
 
 impl Error {
@@ -77,6 +86,8 @@ impl std::fmt::Display for Error {
             Error::WorkerPanicked => write!(f, "a benchmark worker thread panicked"),
             Error::UnknownEngine { name } => write!(f, "unknown engine {name:?}"),
             Error::Histogram { op, source } => write!(f, "histogram {op}: {source}"),
+            Error::Setup { step, source } => write!(f, "{step}: {source}"),
+            Error::Json(e) => write!(f, "result file: {e}"),
         }
     }
 }
@@ -86,6 +97,7 @@ impl std::error::Error for Error {
         match self {
             Error::Engine { source, .. } | Error::Histogram { source, .. } => Some(&**source),
             Error::Io(e) => Some(e),
+            Error::Json(e) => Some(e),
             _ => None,
         }
     }
@@ -94,5 +106,11 @@ impl std::error::Error for Error {
 impl From<std::io::Error> for Error {
     fn from(e: std::io::Error) -> Self {
         Error::Io(e)
+    }
+}
+
+impl From<serde_json::Error> for Error {
+    fn from(e: serde_json::Error) -> Self {
+        Error::Json(e)
     }
 }

@@ -14,11 +14,13 @@
 pub mod engine;
 pub mod error;
 pub mod fixtures;
+pub mod http;
 pub mod items;
 pub mod keys;
 pub mod report;
 pub mod rng;
 pub mod workload;
+pub mod ycsb;
 
 #[cfg(feature = "compare")]
 pub mod compare;

@@ -131,14 +131,9 @@ impl ServeArgs {
 }
 
 fn parse_durability(text: &str) -> anyhow::Result<Durability> {
-    match text {
-        "sync" => Ok(Durability::Sync),
-        "none" => Ok(Durability::None),
-        other => match other.strip_prefix("interval:").map(str::parse::<u64>) {
-            Some(Ok(ms)) => Ok(Durability::Interval(ms)),
-            _ => anyhow::bail!("durability must be sync, none or interval:MS, not `{other}`"),
-        },
-    }
+    Durability::parse(text).ok_or_else(|| {
+        anyhow::anyhow!("durability must be sync, none or interval:MS, not `{text}`")
+    })
 }
 
 /// Parses `1048576`, `64MiB`, `64MB`, `1GiB`, `512KiB` (units are powers of 1024).

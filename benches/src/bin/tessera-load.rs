@@ -16,6 +16,7 @@ use hdrhistogram::Histogram;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use tessera_bench::http::HttpConn;
 use tessera_engine::api::{
     AttributeDefinition, BillingMode, CreateTableInput, GetItemInput, KeySchemaElement, KeyType,
     PutItemInput,
@@ -23,8 +24,6 @@ use tessera_engine::api::{
 use tessera_engine::model::{AttributeValue, Item, ScalarType};
 use tessera_server::binary::frame::Layer;
 use tessera_server::client::Client;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
 
 /// The table the wrk scripts (benches/wrk) use too.
 const TABLE: &str = "Bench";
@@ -213,7 +212,8 @@ impl Rng {
 
 /// One closed loop's connection.
 enum Conn {
-    Http(HttpConn),
+    /// Each task opens its own connection to this address.
+    Http(String),
     Binary(Client),
 }
 
@@ -227,7 +227,7 @@ async fn measure(args: &Args, protocol: &str, op: &str, clients: usize) -> anyho
     let mut tasks = tokio::task::JoinSet::new();
     for c in 0..clients {
         let conn = match protocol {
-            "http" => Arc::new(Conn::Http(HttpConn::new(&args.http))),
+            "http" => Arc::new(Conn::Http(args.http.clone())),
             "binary" => Arc::new(Conn::Binary(
                 Client::builder(&args.binary)
                     .layer(layer(args)?)
@@ -249,15 +249,16 @@ async fn measure(args: &Args, protocol: &str, op: &str, clients: usize) -> anyho
             tasks.spawn(async move {
                 let mut histogram = Histogram::<u64>::new_with_bounds(1, 60_000_000_000, 3)?;
                 let mut http_conn = None;
+                let payload = "x".repeat(size);
                 while !stop.load(Ordering::Relaxed) {
                     let i = rng.below(items);
                     let started = Instant::now();
                     let ok = match &*conn {
                         Conn::Binary(client) if ping => client.ping().await.is_ok(),
                         Conn::Binary(client) => binary_call(client, put, i, size).await,
-                        Conn::Http(http) => {
-                            let stream = http_conn.get_or_insert_with(|| http.clone());
-                            stream.call(put, i, size).await
+                        Conn::Http(addr) => {
+                            let conn = http_conn.get_or_insert_with(|| HttpConn::new(addr));
+                            http_call(conn, put, i, &payload).await
                         }
                     };
                     if measuring.load(Ordering::Relaxed) {
@@ -314,101 +315,24 @@ async fn binary_call(client: &Client, put: bool, i: u64, size: usize) -> bool {
     }
 }
 
-/// A keep-alive HTTP/1.1 connection speaking just enough of the protocol for DynamoDB's API
-/// (Content-Length bodies), opened lazily and reopened after an error.
-struct HttpConn {
-    addr: String,
-    stream: Option<TcpStream>,
-    buf: Vec<u8>,
-    payload: String,
-}
-
-impl HttpConn {
-    fn new(addr: &str) -> Self {
-        HttpConn {
-            addr: addr.to_owned(),
-            stream: None,
-            buf: Vec::with_capacity(8192),
-            payload: String::new(),
-        }
-    }
-
-    fn clone(&self) -> Self {
-        HttpConn::new(&self.addr)
-    }
-
-    async fn call(&mut self, put: bool, i: u64, size: usize) -> bool {
-        match self.try_call(put, i, size).await {
-            Ok(ok) => ok,
-            Err(_) => {
-                self.stream = None;
-                false
-            }
-        }
-    }
-
-    async fn try_call(&mut self, put: bool, i: u64, size: usize) -> anyhow::Result<bool> {
-        if self.payload.len() != size {
-            self.payload = "x".repeat(size);
-        }
-        let (target, body) = if put {
-            (
-                "PutItem",
-                format!(
-                    r#"{{"TableName":"{TABLE}","Item":{{"id":{{"S":"k{i}"}},"payload":{{"S":"{}"}}}}}}"#,
-                    self.payload
-                ),
-            )
-        } else {
-            (
-                "GetItem",
-                format!(r#"{{"TableName":"{TABLE}","Key":{{"id":{{"S":"k{i}"}}}}}}"#),
-            )
-        };
-        let request = format!(
-            "POST / HTTP/1.1\r\nHost: {}\r\nContent-Type: application/x-amz-json-1.0\r\nX-Amz-Target: DynamoDB_20120810.{target}\r\nContent-Length: {}\r\n\r\n{body}",
-            self.addr,
-            body.len()
-        );
-        if self.stream.is_none() {
-            let stream = TcpStream::connect(&self.addr).await?;
-            stream.set_nodelay(true)?;
-            self.stream = Some(stream);
-        }
-        let Some(stream) = self.stream.as_mut() else {
-            bail!("no connection");
-        };
-        stream.write_all(request.as_bytes()).await?;
-        self.buf.clear();
-        let (head_end, content_length) = loop {
-            let mut chunk = [0u8; 8192];
-            let n = stream.read(&mut chunk).await?;
-            if n == 0 {
-                bail!("connection closed");
-            }
-            self.buf.extend_from_slice(&chunk[..n]);
-            if let Some(end) = self.buf.windows(4).position(|w| w == b"\r\n\r\n") {
-                let head = std::str::from_utf8(&self.buf[..end])?.to_ascii_lowercase();
-                let length = head
-                    .lines()
-                    .find_map(|l| l.strip_prefix("content-length:"))
-                    .map(|v| v.trim().parse::<usize>())
-                    .transpose()?
-                    .unwrap_or(0);
-                break (end + 4, length);
-            }
-        };
-        while self.buf.len() < head_end + content_length {
-            let mut chunk = [0u8; 8192];
-            let n = stream.read(&mut chunk).await?;
-            if n == 0 {
-                bail!("connection closed");
-            }
-            self.buf.extend_from_slice(&chunk[..n]);
-        }
-        let ok_status = self.buf.starts_with(b"HTTP/1.1 200");
-        let body = &self.buf[head_end..head_end + content_length];
-        // A GetItem that found nothing answers `{}`: count it as an error, the table is loaded.
-        Ok(ok_status && (put || body.len() > 2))
+/// One HTTP GetItem or PutItem of key `k{i}`; true if it succeeded (and, for GetItem, found
+/// the item: the table is loaded, so an empty answer is an error).
+async fn http_call(conn: &mut HttpConn, put: bool, i: u64, payload: &str) -> bool {
+    let (operation, body) = if put {
+        (
+            "PutItem",
+            format!(
+                r#"{{"TableName":"{TABLE}","Item":{{"id":{{"S":"k{i}"}},"payload":{{"S":"{payload}"}}}}}}"#
+            ),
+        )
+    } else {
+        (
+            "GetItem",
+            format!(r#"{{"TableName":"{TABLE}","Key":{{"id":{{"S":"k{i}"}}}}}}"#),
+        )
+    };
+    match conn.call(operation, body.as_bytes()).await {
+        Ok((status, answer)) => status == 200 && (put || answer.len() > 2),
+        Err(_) => false,
     }
 }

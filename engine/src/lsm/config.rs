@@ -21,6 +21,26 @@ pub enum Durability {
     None,
 }
 
+impl Durability {
+    /// Parses the command-line spelling: `sync`, `none` or `interval:MS`.
+    ///
+    /// ```
+    /// use tessera_engine::Durability;
+    /// assert_eq!(Durability::parse("interval:5"), Some(Durability::Interval(5)));
+    /// assert_eq!(Durability::parse("fast"), None);
+    /// ```
+    pub fn parse(text: &str) -> Option<Durability> {
+        match text {
+            "sync" => Some(Durability::Sync),
+            "none" => Some(Durability::None),
+            other => other
+                .strip_prefix("interval:")
+                .and_then(|ms| ms.parse().ok())
+                .map(Durability::Interval),
+        }
+    }
+}
+
 /// Configuration of a [`crate::Store`]. Build with [`Config::new`] and the setters.
 #[derive(Clone)]
 pub struct Config {
