@@ -243,30 +243,33 @@ fn connector(args: &RunArgs) -> anyhow::Result<(Box<dyn Connector>, Option<tempf
     }
 }
 
-#[cfg(feature = "compare")]
 fn kv_engine(
     name: &str,
     dir: &std::path::Path,
     opts: &tessera_bench::engine::OpenOptions,
 ) -> anyhow::Result<Box<dyn tessera_bench::BenchEngine>> {
-    let name = if name == "tessera-kv" {
-        "tessera"
-    } else {
-        name
-    };
+    if name == "tessera-kv" {
+        return Ok(Box::new(tessera_bench::TesseraEngine::open(dir, opts)?));
+    }
+    compared_engine(name, dir, opts)
+}
+
+#[cfg(feature = "compare")]
+fn compared_engine(
+    name: &str,
+    dir: &std::path::Path,
+    opts: &tessera_bench::engine::OpenOptions,
+) -> anyhow::Result<Box<dyn tessera_bench::BenchEngine>> {
     Ok(tessera_bench::compare::open(name, dir, opts)?)
 }
 
 #[cfg(not(feature = "compare"))]
-fn kv_engine(
+fn compared_engine(
     name: &str,
-    dir: &std::path::Path,
-    opts: &tessera_bench::engine::OpenOptions,
+    _dir: &std::path::Path,
+    _opts: &tessera_bench::engine::OpenOptions,
 ) -> anyhow::Result<Box<dyn tessera_bench::BenchEngine>> {
-    if name != "tessera-kv" {
-        bail!("--against {name} needs a build with `--features compare` (see docs/benchmarks.md)");
-    }
-    Ok(Box::new(tessera_bench::TesseraEngine::open(dir, opts)?))
+    bail!("--against {name} needs a build with `--features compare` (see docs/benchmarks.md)")
 }
 
 fn run_command(args: RunArgs) -> anyhow::Result<()> {
