@@ -16,6 +16,8 @@ const LEFT: f64 = 80.0;
 const TOP: f64 = 20.0;
 const PLOT_W: f64 = 600.0;
 const PLOT_H: f64 = 340.0;
+/// Series with at most this many points get a dot on each.
+const MARKED_POINTS: usize = 60;
 
 /// Escapes text for HTML and SVG.
 pub fn escape(text: &str) -> String {
@@ -118,6 +120,17 @@ impl Plot<'_> {
                 r##"<polyline fill="none" stroke="{color}" stroke-width="2" points="{}"/>"##,
                 points.join(" ")
             );
+            // Sparse series get a dot per point, so one sample still shows.
+            if s.points.len() <= MARKED_POINTS {
+                for &(x, y) in &s.points {
+                    let _ = write!(
+                        svg,
+                        r##"<circle cx="{:.1}" cy="{:.1}" r="3" fill="{color}"/>"##,
+                        self.px(x),
+                        self.py(y)
+                    );
+                }
+            }
             let ly = TOP + 10.0 + 18.0 * i as f64;
             let lx = LEFT + PLOT_W + 16.0;
             let _ = write!(
@@ -336,6 +349,24 @@ mod tests {
         assert_eq!(percentile_label(0.0), "0%");
         assert_eq!(percentile_label(2.0), "99%");
         assert_eq!(percentile_label(4.0), "99.99%");
+    }
+
+    #[test]
+    fn a_single_sample_is_drawn_as_a_dot() {
+        let plot = Plot {
+            title: "t",
+            x_label: "x",
+            y_label: "y",
+            x: (0.0, 2.0),
+            y: (0.0, 10.0),
+            x_ticks: vec![],
+            y_ticks: vec![],
+        };
+        let svg = plot.render(&[Series {
+            name: "one".to_owned(),
+            points: vec![(1.0, 5.0)],
+        }]);
+        assert!(svg.contains(r#"<circle cx="380.0" cy="190.0""#), "{svg}");
     }
 
     #[test]

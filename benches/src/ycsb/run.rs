@@ -523,3 +523,96 @@ fn watch(
     }
     timeline
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ycsb::target::OpError;
+    use std::sync::atomic::AtomicU32;
+
+    /// A target whose first read stalls for `stall`; every other operation is instant.
+    struct Stalling<'a> {
+        calls: &'a AtomicU32,
+        stall: Duration,
+    }
+
+    impl Target for Stalling<'_> {
+        fn read(&mut self, _key: &str) -> OpResult {
+            if self.calls.fetch_add(1, Ordering::Relaxed) == 0 {
+                std::thread::sleep(self.stall);
+            }
+            Ok(())
+        }
+        fn update(&mut self, _: &str, _: usize, _: &str) -> OpResult {
+            Ok(())
+        }
+        fn insert(&mut self, _: &str, _: &[&str]) -> OpResult {
+            Ok(())
+        }
+        fn scan(&mut self, _: &str, _: usize) -> OpResult {
+            Ok(())
+        }
+    }
+
+    struct StallingConnector {
+        calls: AtomicU32,
+        stall: Duration,
+    }
+
+    impl Connector for StallingConnector {
+        fn describe(&self) -> String {
+            "stalling".to_owned()
+        }
+        fn prepare(&self, _: &str) -> OpResult {
+            Ok(())
+        }
+        fn connect(&self, _: &str, _: usize) -> std::result::Result<Box<dyn Target + '_>, OpError> {
+            Ok(Box::new(Stalling {
+                calls: &self.calls,
+                stall: self.stall,
+            }))
+        }
+    }
+
+    fn read_only(rate: Option<f64>) -> RunConfig {
+        RunConfig {
+            workload: Workload::C,
+            records: 10,
+            operations: 100,
+            rate,
+            load: false,
+            progress: false,
+            ..Default::default()
+        }
+    }
+
+    /// Open loop: a 100 ms stall at 1,000 ops/s delays the ~100 operations scheduled behind
+    /// it, and each is timed from its scheduled start, so the median is tens of
+    /// milliseconds. Closed loop records the stall once and the rest as instant. Only lower
+    /// bounds on latency are asserted: a loaded machine can make them larger, never smaller.
+    #[test]
+    fn open_loop_counts_the_operations_a_stall_delayed() {
+        let stall = Duration::from_millis(100);
+        let open = StallingConnector {
+            calls: AtomicU32::new(0),
+            stall,
+        };
+        let result = run(&open, &read_only(Some(1000.0))).expect("run");
+        let read = result.run.op("READ").expect("reads");
+        assert_eq!(read.count, 100);
+        assert!(result.run.open_loop);
+        assert!(read.latency_us.p50 >= 20_000.0, "{:?}", read.latency_us);
+        assert!(read.latency_us.max >= 100_000.0, "{:?}", read.latency_us);
+
+        let closed = StallingConnector {
+            calls: AtomicU32::new(0),
+            stall,
+        };
+        let result = run(&closed, &read_only(None)).expect("run");
+        let read = result.run.op("READ").expect("reads");
+        assert!(!result.run.open_loop);
+        assert!(read.latency_us.max >= 100_000.0, "{:?}", read.latency_us);
+        // 99 of the 100 reads are instant: only the stalled one is slow.
+        assert!(read.latency_us.p90 < 20_000.0, "{:?}", read.latency_us);
+    }
+}
