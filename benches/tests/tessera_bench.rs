@@ -353,7 +353,12 @@ fn compare_and_html_report() {
 
 #[test]
 fn bad_arguments_are_refused_clearly() {
-    let cases: [(&[&str], &str); 5] = [
+    let cases: [(&[&str], &str); 7] = [
+        (&["run", "--records", "0"], "--records must be at least 1"),
+        (
+            &["run", "--against", "http", "--endpoint", "127.0.0.1:1"],
+            "preparing the table: HttpError",
+        ),
         (
             &["run", "--workload", "z"],
             "--workload must be a to f or load",

@@ -281,6 +281,12 @@ fn run_command(args: RunArgs) -> anyhow::Result<()> {
         })?,
         None => workload.default_distribution(),
     };
+    if args.records == 0 && workload != Workload::Load {
+        bail!(
+            "--records must be at least 1: workload {} reads existing records",
+            workload.name()
+        );
+    }
     if args.fields == 0 || args.item_size < args.fields {
         bail!("--item-size must give every one of the --fields at least one byte");
     }
