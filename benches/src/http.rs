@@ -17,7 +17,7 @@ pub struct HttpConn {
     addr: String,
     stream: Option<TcpStream>,
     buf: Vec<u8>,
-    head: String,
+    request: Vec<u8>,
 }
 
 impl HttpConn {
@@ -31,7 +31,7 @@ impl HttpConn {
             addr,
             stream: None,
             buf: Vec::with_capacity(8192),
-            head: String::with_capacity(512),
+            request: Vec::with_capacity(2048),
         }
     }
 
@@ -57,16 +57,18 @@ impl HttpConn {
         operation: &str,
         body: &[u8],
     ) -> anyhow::Result<(u16, usize, usize)> {
-        use std::fmt::Write;
-        self.head.clear();
+        use std::io::Write;
+        // Head and body in one buffer, sent with one write.
+        self.request.clear();
         write!(
-            self.head,
+            self.request,
             "POST / HTTP/1.1\r\nHost: {}\r\nContent-Type: application/x-amz-json-1.0\r\n\
              X-Amz-Target: DynamoDB_20120810.{operation}\r\nX-Amz-Date: 20250101T000000Z\r\n\
              Authorization: {AUTHORIZATION}\r\nContent-Length: {}\r\n\r\n",
             self.addr,
             body.len()
         )?;
+        self.request.extend_from_slice(body);
         if self.stream.is_none() {
             let stream = TcpStream::connect(&self.addr)
                 .await
@@ -77,17 +79,7 @@ impl HttpConn {
         let Some(stream) = self.stream.as_mut() else {
             bail!("no connection");
         };
-        if body.len() < 4096 {
-            // One write for small requests: head and body in one segment.
-            let mut request = std::mem::take(&mut self.head).into_bytes();
-            request.extend_from_slice(body);
-            stream.write_all(&request).await?;
-            request.clear();
-            self.head = String::from_utf8(request).unwrap_or_default();
-        } else {
-            stream.write_all(self.head.as_bytes()).await?;
-            stream.write_all(body).await?;
-        }
+        stream.write_all(&self.request).await?;
         self.buf.clear();
         let mut chunk = [0u8; 16384];
         let (head_end, content_length) = loop {

@@ -292,21 +292,25 @@ pub fn run(connector: &dyn Connector, config: &RunConfig) -> Result<RunResult> {
     let keyspace = Keyspace::new(config.records);
     let values = Values::new(config.field_length, config.seed ^ 0x7a1e);
     let measured_load = config.workload == Workload::Load;
-    let mut load = None;
-    if config.load || measured_load {
-        let plan = PhasePlan {
-            name: "load",
-            load: true,
-            paced: measured_load,
-            operations: config.records,
-            warmup: Duration::ZERO,
-        };
-        load = Some(phase(connector, config, &keyspace, &values, &plan)?);
-    }
-    let run = if measured_load {
-        load.take()
-            .unwrap_or_else(|| Phase::from_tallies(&[], 0.0, false, Vec::new()))
+    let load_plan = PhasePlan {
+        name: "load",
+        load: true,
+        paced: measured_load,
+        operations: config.records,
+        warmup: Duration::ZERO,
+    };
+    let (load, run) = if measured_load {
+        // Workload `load`: the load phase is the measured one.
+        (
+            None,
+            phase(connector, config, &keyspace, &values, &load_plan)?,
+        )
     } else {
+        let load = if config.load {
+            Some(phase(connector, config, &keyspace, &values, &load_plan)?)
+        } else {
+            None
+        };
         let plan = PhasePlan {
             name: "run",
             load: false,
@@ -314,7 +318,7 @@ pub fn run(connector: &dyn Connector, config: &RunConfig) -> Result<RunResult> {
             operations: config.operations,
             warmup: config.warmup,
         };
-        phase(connector, config, &keyspace, &values, &plan)?
+        (load, phase(connector, config, &keyspace, &values, &plan)?)
     };
     Ok(RunResult {
         label: if config.label.is_empty() {

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use tessera_engine::api::{
     ApiError, AttributeDefinition, BillingMode, CreateTableInput, DescribeTableInput, GetItemInput,
     GetItemOutput, ItemApi, KeySchemaElement, KeyType, PutItemInput, QueryOutput, ScanInput,
-    TableStatus, UpdateItemInput,
+    UpdateItemInput,
 };
 use tessera_engine::model::{AttributeValue, Item, ScalarType};
 use tessera_server::binary::frame::Layer;
@@ -229,10 +229,6 @@ impl<C: Calls + Send> Target for ItemTarget<C> {
 /// it.
 pub struct Local<A: ?Sized>(pub Arc<A>);
 
-fn status_name(status: TableStatus) -> String {
-    format!("{status:?}").to_ascii_uppercase()
-}
-
 impl<A: ItemApi + ?Sized> Calls for Local<A> {
     fn get_item(&mut self, input: GetItemInput) -> Result<Option<Item>, OpError> {
         Ok(self.0.get_item(input)?.item)
@@ -256,7 +252,7 @@ impl<A: ItemApi + ?Sized> Calls for Local<A> {
         let out = self.0.describe_table(DescribeTableInput {
             table_name: table.to_owned(),
         })?;
-        Ok(status_name(out.table.table_status))
+        Ok(out.table.table_status.as_str().to_owned())
     }
 }
 
@@ -349,7 +345,7 @@ impl Calls for Binary {
             .block_on(self.client.describe_table(DescribeTableInput {
                 table_name: table.to_owned(),
             }))?;
-        Ok(status_name(out.table.table_status))
+        Ok(out.table.table_status.as_str().to_owned())
     }
 }
 
